@@ -1,0 +1,46 @@
+import type { Component } from '../model/types.js';
+import type { Vfs } from '../sources/vfs.js';
+
+/** What an extractor is handed for one file. It never opens files itself: it reads through this. */
+export interface ExtractInput {
+  /** posix path relative to the source root */
+  path: string;
+  size: number;
+  layer?: string;
+  /** the file as text (bounded; see Vfs.readText) */
+  readText(): Promise<string>;
+  /** the source, for sibling files (e.g. npm-shrinkwrap.json next to package-lock.json) */
+  vfs: Vfs;
+}
+
+/**
+ * osv-scalibr's shape: a cheap name test, then extraction. "Not my format" is an empty result; a file that
+ * is this format but broken throws ParseError (with the line where the parser knows it).
+ */
+export interface Extractor {
+  readonly name: string;
+  readonly version: number;
+  fileRequired(path: string): boolean;
+  extract(input: ExtractInput): Promise<Component[]>;
+}
+
+export class ParseError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** posix basename */
+export function baseName(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i === -1 ? p : p.slice(i + 1);
+}
+
+/** posix dirname ('' for the root) */
+export function dirName(p: string): string {
+  const i = p.lastIndexOf('/');
+  return i === -1 ? '' : p.slice(0, i);
+}

@@ -1,0 +1,13 @@
+import { createHash } from 'node:crypto';
+import { purlWithoutVersion } from './purl.js';
+
+/**
+ * Result identity for SARIF partialFingerprints and suppressions: rule id, purl without version and the
+ * evidence path. Never line numbers, digests, tags or temp paths (design.md), so an upgrade or an unrelated
+ * edit next to the entry keeps the alert.
+ */
+export function fingerprint(ruleId: string, purl: string, evidencePath: string): string {
+  return createHash('sha256')
+    .update(`${ruleId}\0${purlWithoutVersion(purl)}\0${evidencePath}`)
+    .digest('hex');
+}

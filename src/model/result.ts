@@ -1,0 +1,32 @@
+import type { Component, Finding, Level, ScanError } from './types.js';
+import type { Rule } from '../engine/types.js';
+
+export type FailOn = Level | 'none';
+
+/** One scan target (a directory or a file the user named): one SARIF run. */
+export interface TargetResult {
+  /** the target as the user gave it */
+  target: string;
+  /** posix path of the target relative to the working directory ('.' for cwd); prefixes evidence paths in SARIF */
+  displayRoot: string;
+  kind: 'directory' | 'file';
+  /** every component extractors found, crypto or not, sorted by purl then evidence path */
+  components: Component[];
+  /** sorted by level (error first), rule id, purl, evidence path */
+  findings: Finding[];
+  errors: ScanError[];
+  /** files an extractor wanted / of those parsed without error */
+  filesExtracted: number;
+  filesParsed: number;
+}
+
+export interface ScanResult {
+  tool: { name: 'cryptaudit'; version: string; informationUri: string };
+  policy: { id: string; title: string };
+  failOn: FailOn;
+  targets: TargetResult[];
+  /** the rules that are on under this policy (with their level), sorted by id */
+  rules: Array<{ rule: Rule; level: Level }>;
+  /** 0 = nothing at/above fail-on, 1 = findings at/above it, 2 = nothing could be scanned (every target failed) */
+  exitCode: 0 | 1 | 2;
+}

@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+
+/** One regular file in a source. Paths are posix, relative to the source root, without a leading slash. */
+export interface VfsEntry {
+  path: string;
+  size: number;
+  /** image layer diff id that supplied this file (image sources only) */
+  layer?: string;
+}
+
+/**
+ * A read-only view of a scan target: a directory on disk now, image layers later. Extractors only ever see
+ * a source through this interface, so the same extractor serves both.
+ */
+export interface Vfs {
+  /** what the user named, for messages */
+  readonly description: string;
+  /** every regular file, in a deterministic (sorted) order; never leaves the root, never follows links out */
+  walk(options?: WalkOptions): AsyncIterable<VfsEntry>;
+  /** whole file as UTF-8; fails with FileTooLargeError above `maxBytes` so memory stays bounded */
+  readText(path: string, maxBytes?: number): Promise<string>;
+  /** streaming read, for large files */
+  createReadStream(path: string): Readable;
+  exists(path: string): Promise<boolean>;
+  /** the absolute path on disk, where the source is a directory (libraries such as Arborist need one) */
+  diskPath?(path: string): string | undefined;
+}
+
+export interface WalkOptions {
+  /** globs (fast-glob syntax, relative to the root) to leave out */
+  exclude?: readonly string[];
+}
+
+/** Largest file read whole (a lockfile); bigger ones are an error, not an out-of-memory. */
+export const DEFAULT_MAX_TEXT_BYTES = 256 * 1024 * 1024;
+
+export class FileTooLargeError extends Error {
+  constructor(
+    readonly path: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(`file is ${size} bytes, more than the ${limit}-byte limit for reading it whole`);
+  }
+}
