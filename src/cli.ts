@@ -1,0 +1,154 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import type { FailOn } from './model/result.js';
+import { writeFileAtomic } from './util/atomic-write.js';
+
+const FORMATS = ['sarif', 'json', 'text'] as const;
+type Format = (typeof FORMATS)[number];
+const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'note', 'none'];
+
+const HELP = `cryptaudit — find bundled or non-approved cryptography in dependencies
+
+Usage:
+  cryptaudit scan [TARGET ...] [options]   scan directories or files (default: .)
+  cryptaudit rules list [--policy ID]      the rules, and their level under a policy
+  cryptaudit rules show ID                 what one rule says
+  cryptaudit triage [TARGET ...]           interactive triage (not available yet)
+
+Scan options:
+  --policy ID        fips-140-3 (default) | pqc | inventory
+  --format F         text (default) | json | sarif
+  --output FILE      write the report to FILE instead of stdout
+  --fail-on LEVEL    error (default) | warning | note | none
+  --config FILE      configuration file (default: .cryptaudit.yml found upward from the first target)
+  --exclude GLOB     leave out paths (repeatable), relative to each target
+  --rules-dir DIR    extra rule directory (repeatable)
+
+Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error.
+`;
+
+class UsageError extends Error {}
+
+function colorWanted(stream: NodeJS.WriteStream): boolean {
+  const force = process.env['FORCE_COLOR'];
+  if (force !== undefined) return force !== '0' && force !== 'false';
+  if (process.env['NO_COLOR']) return false;
+  return Boolean(stream.isTTY);
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(', ')} (got '${value}')`);
+  return value as T;
+}
+
+async function runScan(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      policy: { type: 'string' },
+      format: { type: 'string' },
+      output: { type: 'string', short: 'o' },
+      'fail-on': { type: 'string' },
+      config: { type: 'string' },
+      baseline: { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+      'rules-dir': { type: 'string', multiple: true },
+    },
+  });
+  const format = oneOf(values.format, FORMATS, '--format') ?? 'text';
+  const failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
+  if (values.baseline !== undefined) throw new UsageError('--baseline is not supported yet');
+  const { scan } = await import('./index.js');
+  const { render } = await import('./report/index.js');
+  if (process.stderr.isTTY) process.stderr.write(`cryptaudit: scanning ${positionals.length ? positionals.join(', ') : '.'}\n`);
+  const result = await scan({
+    targets: positionals,
+    policy: values.policy,
+    failOn,
+    configFile: values.config,
+    exclude: values.exclude,
+    ruleDirs: values['rules-dir'],
+  });
+  for (const t of result.targets) {
+    for (const e of t.errors) {
+      const where = [t.displayRoot === '.' ? e.path : `${t.displayRoot}/${e.path}`, e.line].filter((x) => x !== undefined).join(':');
+      process.stderr.write(`cryptaudit: ${where}: ${e.message}\n`);
+    }
+    if (t.filesExtracted === 0) process.stderr.write(`cryptaudit: ${t.target}: no supported lockfiles found\n`);
+  }
+  const color = format === 'text' && !values.output && colorWanted(process.stdout);
+  const out = render(format as Format, result, { color });
+  if (values.output) await writeFileAtomic(values.output, out);
+  else process.stdout.write(out);
+  return result.exitCode;
+}
+
+async function runRules(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { policy: { type: 'string' }, config: { type: 'string' }, 'rules-dir': { type: 'string', multiple: true } },
+  });
+  const [sub, id] = positionals;
+  const { resolveConfig, loadRules, DEFAULT_POLICY } = await import('./index.js');
+  const { renderRuleList, renderRule } = await import('./report/rules.js');
+  const cwd = process.cwd();
+  const config = await resolveConfig({ configFile: values.config }, cwd);
+  const ruleSet = await loadRules(config, values['rules-dir']);
+  if (sub === 'list') {
+    const policy = values.policy ?? config.policy ?? DEFAULT_POLICY;
+    if (!ruleSet.profiles.has(policy)) throw new UsageError(`unknown policy '${policy}' (known: ${[...ruleSet.profiles.keys()].sort().join(', ')})`);
+    process.stdout.write(renderRuleList(ruleSet, policy));
+    return 0;
+  }
+  if (sub === 'show') {
+    if (!id) throw new UsageError('rules show needs a rule id (see: cryptaudit rules list)');
+    const rule = ruleSet.rules.get(id);
+    if (!rule) throw new UsageError(`no rule '${id}' (see: cryptaudit rules list)`);
+    process.stdout.write(renderRule(rule, ruleSet));
+    return 0;
+  }
+  throw new UsageError("rules needs 'list' or 'show ID'");
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case 'scan':
+        return await runScan(rest);
+      case 'rules':
+        return await runRules(rest);
+      case 'triage':
+        throw new UsageError('triage is not available yet; use `cryptaudit scan --format text`');
+      case '--version':
+      case '-V': {
+        const { toolVersion } = await import('./index.js');
+        process.stdout.write(`${toolVersion}\n`);
+        return 0;
+      }
+      case undefined:
+      case '--help':
+      case '-h':
+      case 'help':
+        process.stdout.write(HELP);
+        return command === undefined ? 2 : 0;
+      default:
+        throw new UsageError(`unknown command '${command}' (try: cryptaudit --help)`);
+    }
+  } catch (e) {
+    // the one top-level catch: a one-line message, exit 2; internal errors keep their stack for bug reports
+    const { ScanInputError } = await import('./index.js');
+    if (e instanceof UsageError || e instanceof ScanInputError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`cryptaudit: ${(e as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`cryptaudit: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    return 2;
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;

@@ -1,0 +1,99 @@
+import type { Component, Finding, Level } from '../model/types.js';
+import { fingerprint } from '../model/fingerprint.js';
+import type { ProfileLevel, Rule, RuleSet } from './types.js';
+import { satisfies } from './versions.js';
+import { groupBy } from '../util/group.js';
+
+const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
+
+/** Captured values when the rule matches the component, undefined when it does not. */
+function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Record<string, string> | undefined {
+  const m = rule.match;
+  if (m.ecosystem !== c.ecosystem) return undefined;
+  if (m.names && !m.names.includes(c.name)) return undefined;
+  if (pattern && !pattern.test(c.name)) return undefined;
+  if (m.versions && !(c.version && satisfies(c.version, m.versions, c.ecosystem))) return undefined;
+  const deps = c.dependencies ?? [];
+  if (m.dependsOn && !m.dependsOn.every((d) => deps.includes(d))) return undefined;
+  if (m.notDependsOn && m.notDependsOn.some((d) => deps.includes(d))) return undefined;
+  const captures: Record<string, string> = {};
+  for (const [name, re] of Object.entries(m.capture ?? {})) {
+    const value = c.version ? new RegExp(re).exec(c.version)?.[1] : undefined;
+    if (value === undefined) return undefined;
+    captures[name] = value;
+  }
+  for (const [name, { scheme, range }] of Object.entries(m.captureVersions ?? {})) {
+    if (!satisfies(captures[name]!, range, scheme)) return undefined;
+  }
+  return captures;
+}
+
+function render(template: string, c: Component, path: string, captures: Record<string, string>): string {
+  const fields: Record<string, string> = {
+    name: c.name,
+    version: c.version ?? '(unknown version)',
+    purl: c.purl,
+    ecosystem: c.ecosystem,
+    path,
+    ...captures,
+  };
+  return template.replace(/\{([^{}]+)\}/g, (whole, key: string) => fields[key] ?? whole).trim();
+}
+
+/**
+ * Judge components against the rules that `levels` switches on. A rule only sees the component's evidence
+ * of the kinds it accepts; one finding per rule, component and evidence file, so the same package in two
+ * lockfiles is two findings (two places to fix). Two versions of one package in one file share the
+ * version-free fingerprint; the second and later (in version order) get a ":n" suffix, as GitHub's own
+ * line hashes do, so neither is lost.
+ */
+export function evaluate(components: readonly Component[], ruleSet: RuleSet, levels: Readonly<Record<string, ProfileLevel>>): Finding[] {
+  const active = [...ruleSet.rules.values()]
+    .filter((r) => levels[r.id] && levels[r.id] !== 'off')
+    .map((rule) => ({ rule, level: levels[rule.id] as Level, pattern: rule.match.namePattern ? new RegExp(rule.match.namePattern) : undefined }));
+  const byEcosystem = groupBy(active, (a) => a.rule.match.ecosystem);
+  const findings = new Map<string, Finding>();
+  for (const c of components) {
+    for (const { rule, level, pattern } of byEcosystem.get(c.ecosystem) ?? []) {
+      const evidence = c.evidence.filter((e) => rule.match.evidence.includes(e.kind));
+      if (evidence.length === 0) continue;
+      const captures = matchRule(rule, c, pattern);
+      if (!captures) continue;
+      for (const [path, ev] of groupBy(evidence, (e) => e.path)) {
+        const key = `${rule.id}\0${c.purl}\0${path}`;
+        if (findings.has(key)) continue;
+        findings.set(key, {
+          ruleId: rule.id,
+          level,
+          message: render(rule.message, c, path, captures),
+          component: c,
+          evidence: ev,
+          fingerprint: fingerprint(rule.id, c.purl, path),
+          ...(Object.keys(captures).length > 0 ? { captures } : {}),
+        });
+      }
+    }
+  }
+  const sorted = [...findings.values()].sort(compareFindings);
+  const seen = new Map<string, number>();
+  for (const f of sorted) {
+    const n = (seen.get(f.fingerprint) ?? 0) + 1;
+    seen.set(f.fingerprint, n);
+    if (n > 1) f.fingerprint = `${f.fingerprint}:${n}`;
+  }
+  return sorted;
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return (
+    LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
+    cmp(a.ruleId, b.ruleId) ||
+    cmp(a.component.purl, b.component.purl) ||
+    cmp(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? '') ||
+    (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0)
+  );
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root (holds rules/ and schema/), from this module's place in src/ or dist/src/. */
+export const packageRoot = (() => {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  // src/util → ../..; dist/src/util → ../../..
+  const up = path.basename(path.resolve(here, '../..')) === 'dist' ? '../../..' : '../..';
+  return path.resolve(here, up);
+})();
+
+/** posix form of a relative path */
+export function toPosix(p: string): string {
+  return p.split(path.sep).join('/');
+}
