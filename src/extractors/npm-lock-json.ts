@@ -87,10 +87,10 @@ function isLocalLocation(loc: string): boolean {
 
 /** Package name from an install folder (npm's name-from-folder: keeps an `@scope/` parent). */
 function nameFromLocation(loc: string): string {
-  const parts = loc.split('/');
-  const last = parts[parts.length - 1]!;
-  const prev = parts[parts.length - 2];
-  return prev !== undefined && prev.startsWith('@') ? `${prev}/${last}` : last;
+  const i = loc.lastIndexOf('/');
+  if (i === -1) return loc;
+  const j = loc.lastIndexOf('/', i - 1);
+  return loc.charCodeAt(j + 1) === 0x40 /* @ */ ? loc.slice(j + 1) : loc.slice(i + 1);
 }
 
 const enum Frame {
@@ -102,69 +102,136 @@ const enum Frame {
 }
 
 /**
- * Validate and parse the lockfile text in one jsonc-parser pass that also records the line of every package key
- * (v2/v3 `packages[...]`, v1 nested `dependencies[...]`), then JSON.parse for the data (much faster than
- * building values in the visitor). Broken JSON and unknown lockfile versions throw ParseError with a line.
+ * Follows the nesting of a lockfile's objects and records the line of every package key: v2/v3
+ * `packages[...]`, v1 nested `dependencies[...]` (as install locations), and `lockfileVersion`.
  */
-export function scanNpmLockText(rawText: string, label: string): ScannedLock {
-  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  const packagesLines = new Map<string, number>();
-  const depLines = new Map<string, number>();
-  let versionLine: number | undefined;
-  let error: { message: string; line: number } | undefined;
+class KeyLines {
+  readonly packages = new Map<string, number>();
+  readonly deps = new Map<string, number>();
+  versionLine: number | undefined;
   // parallel stacks, one entry per open object/array
-  const kinds: Frame[] = [];
-  const locs: string[] = [];
-  const keys: string[] = [];
+  private readonly kinds: Frame[] = [];
+  private readonly locs: string[] = [];
+  private readonly keys: string[] = [];
+
+  beginObject(): void {
+    const d = this.kinds.length;
+    let kind = Frame.Other;
+    let loc = '';
+    if (d === 0) kind = Frame.Root;
+    else {
+      const parent = this.kinds[d - 1];
+      const key = this.keys[d - 1];
+      if (parent === Frame.Root) {
+        if (key === 'packages') kind = Frame.PackagesMap;
+        else if (key === 'dependencies') kind = Frame.DepsMap;
+      } else if (parent === Frame.DepsMap) {
+        kind = Frame.DepEntry;
+        loc = childLocation(this.locs[d - 1]!, key!);
+      } else if (parent === Frame.DepEntry && key === 'dependencies') {
+        kind = Frame.DepsMap;
+        loc = this.locs[d - 1]!;
+      }
+    }
+    this.kinds.push(kind);
+    this.locs.push(loc);
+    this.keys.push('');
+  }
+
+  beginArray(): void {
+    this.kinds.push(Frame.Other);
+    this.locs.push('');
+    this.keys.push('');
+  }
+
+  end(): void {
+    this.kinds.pop();
+    this.locs.pop();
+    this.keys.pop();
+  }
+
+  /** whether keys of the innermost object matter (inside anything else they never do) */
+  wantsKeys(): boolean {
+    const k = this.kinds[this.kinds.length - 1];
+    return k !== undefined && k !== Frame.Other;
+  }
+
+  property(name: string, line: number): void {
+    const d = this.kinds.length - 1;
+    const kind = this.kinds[d];
+    if (kind === undefined || kind === Frame.Other) return;
+    this.keys[d] = name;
+    if (kind === Frame.PackagesMap) this.packages.set(name, line);
+    else if (kind === Frame.DepsMap) this.deps.set(childLocation(this.locs[d]!, name), line);
+    else if (kind === Frame.Root && name === 'lockfileVersion') this.versionLine = line;
+  }
+}
+
+/**
+ * Key lines of valid JSON in one pass: strings are skipped with indexOf, only keys the collector wants are sliced.
+ * Several times faster than a general tokenizer on a cold start (what a CI run is), and checked against
+ * jsonc-parser's visit on every fixture by the tests.
+ */
+export function keyLines(text: string): KeyLines {
+  const out = new KeyLines();
+  const n = text.length;
+  let line = 1;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      let j = text.indexOf('"', i + 1);
+      for (;;) {
+        if (j === -1) return out; // unterminated: not valid JSON, which JSON.parse has ruled out
+        let b = j - 1;
+        while (text.charCodeAt(b) === 0x5c /* \ */) b--;
+        if ((j - 1 - b) % 2 === 0) break; // an even number of backslashes: the quote is not escaped
+        j = text.indexOf('"', j + 1);
+      }
+      if (out.wantsKeys()) {
+        let k = j + 1;
+        let ch = text.charCodeAt(k);
+        while (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) ch = text.charCodeAt(++k);
+        if (ch === 0x3a /* : */) {
+          const raw = text.slice(i + 1, j);
+          out.property(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw, line);
+        }
+      }
+      i = j + 1;
+    } else {
+      if (c === 0x0a) line++;
+      else if (c === 0x7b /* { */) out.beginObject();
+      else if (c === 0x7d /* } */ || c === 0x5d /* ] */) out.end();
+      else if (c === 0x5b /* [ */) out.beginArray();
+      i++;
+    }
+  }
+  return out;
+}
+
+/** The same key lines through jsonc-parser's visit (tests compare the two). */
+export function keyLinesWithVisit(text: string): KeyLines {
+  const out = new KeyLines();
   visit(
     text,
     {
-      onObjectBegin() {
-        const d = kinds.length;
-        let kind = Frame.Other;
-        let loc = '';
-        if (d === 0) kind = Frame.Root;
-        else {
-          const parent = kinds[d - 1];
-          const key = keys[d - 1];
-          if (parent === Frame.Root) {
-            if (key === 'packages') kind = Frame.PackagesMap;
-            else if (key === 'dependencies') kind = Frame.DepsMap;
-          } else if (parent === Frame.DepsMap) {
-            kind = Frame.DepEntry;
-            loc = childLocation(locs[d - 1]!, key!);
-          } else if (parent === Frame.DepEntry && key === 'dependencies') {
-            kind = Frame.DepsMap;
-            loc = locs[d - 1]!;
-          }
-        }
-        kinds.push(kind);
-        locs.push(loc);
-        keys.push('');
-      },
-      onObjectEnd() {
-        kinds.pop();
-        locs.pop();
-        keys.pop();
-      },
-      onArrayBegin() {
-        kinds.push(Frame.Other);
-        locs.push('');
-        keys.push('');
-      },
-      onArrayEnd() {
-        kinds.pop();
-        locs.pop();
-        keys.pop();
-      },
-      onObjectProperty(property, _offset, _length, startLine) {
-        const d = kinds.length - 1;
-        keys[d] = property;
-        const kind = kinds[d];
-        if (kind === Frame.PackagesMap) packagesLines.set(property, startLine + 1);
-        else if (kind === Frame.DepsMap) depLines.set(childLocation(locs[d]!, property), startLine + 1);
-        else if (kind === Frame.Root && property === 'lockfileVersion') versionLine = startLine + 1;
-      },
+      onObjectBegin: () => out.beginObject(),
+      onObjectEnd: () => out.end(),
+      onArrayBegin: () => out.beginArray(),
+      onArrayEnd: () => out.end(),
+      onObjectProperty: (property, _offset, _length, startLine) => out.property(property, startLine + 1),
+    },
+    { disallowComments: true, allowTrailingComma: false },
+  );
+  return out;
+}
+
+/** The first syntax error, from jsonc-parser (it gives the line, JSON.parse only an offset, or nothing at EOF). */
+function firstJsonError(text: string): { message: string; line: number } | undefined {
+  let error: { message: string; line: number } | undefined;
+  visit(
+    text,
+    {
       onError(code, offset, _length, startLine) {
         // "PropertyNameExpected" → "property name expected"; at the very end the file was cut short
         const what = offset >= text.length ? 'unexpected end of file' : printParseErrorCode(code).replace(/(?<!^)([A-Z])/g, ' $1').toLowerCase();
@@ -173,12 +240,22 @@ export function scanNpmLockText(rawText: string, label: string): ScannedLock {
     },
     { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
   );
-  if (error) throw new ParseError(`${label} is not valid JSON: ${error.message} at line ${error.line}`, error.line);
+  return error;
+}
+
+/**
+ * Validate and parse the lockfile text (JSON.parse, native and fast), then find the line of every package key in
+ * one more pass. Broken JSON and unknown lockfile versions throw ParseError with a line.
+ */
+export function scanNpmLockText(rawText: string, label: string): ScannedLock {
+  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (err) {
-    // jsonc-parser is slightly more lenient than JSON.parse (e.g. control characters in strings)
+    const e = firstJsonError(text);
+    if (e) throw new ParseError(`${label} is not valid JSON: ${e.message} at line ${e.line}`, e.line);
+    // JSON.parse is stricter than jsonc-parser in a few corners; its message has an offset
     const msg = err instanceof Error ? err.message : String(err);
     const pos = /position (\d+)/.exec(msg);
     const line = pos ? lineAt(text, Number(pos[1])) : undefined;
@@ -188,16 +265,17 @@ export function scanNpmLockText(rawText: string, label: string): ScannedLock {
     throw new ParseError(`${label} is not an npm lockfile: the top-level value is not an object`, 1);
   }
   const obj = data as Record<string, unknown>;
+  const lines = keyLines(text);
   let version = obj.lockfileVersion;
   // npm 5 wrote lockfileVersion 1 from the start; a file with a dependency tree and no version is read as v1
   if (version === undefined && isObject(obj.dependencies)) version = 1;
   if (typeof version !== 'number' || !SUPPORTED.includes(version)) {
     const shown = version === undefined ? '(missing)' : JSON.stringify(version);
-    throw new ParseError(`unsupported lockfileVersion ${shown}; cryptaudit reads 1, 2 and 3`, versionLine);
+    throw new ParseError(`unsupported lockfileVersion ${shown}; cryptaudit reads 1, 2 and 3`, lines.versionLine);
   }
   // "packages" is authoritative from v2 on; "dependencies" is only the v1 fallback
   const usesPackages = version >= 2 && isObject(obj.packages);
-  return { data: obj, lockfileVersion: version, usesPackages, lines: usesPackages ? packagesLines : depLines };
+  return { data: obj, lockfileVersion: version, usesPackages, lines: usesPackages ? lines.packages : lines.deps };
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -445,7 +523,14 @@ function comparePaths(a: string[], b: string[]): number {
 }
 
 interface Acc {
-  c: Component;
+  name: string;
+  version: string | undefined;
+  purl: string;
+  /** the install location with the lowest line */
+  loc: string;
+  line: number | undefined;
+  path: string[] | undefined;
+  direct: boolean;
   dev: boolean;
   optional: boolean;
   peer: boolean;
@@ -483,44 +568,42 @@ export function componentsFromGraph(graph: LockGraph, scanned: ScannedLock, opti
     const line = scanned.lines.get(n.location);
     const path = paths.get(n.location);
     const optional = n.optional || (n.devOptional && !n.dev);
-    const deps = n.deps.map((d) => nodes.get(d)!.name);
-    const key = `${n.name}@${version ?? ''}`;
-    const acc = byKey.get(key);
+    const isDirect = direct.has(n.location);
+    const key = version === undefined ? n.name : `${n.name}@${version}`;
+    let acc = byKey.get(key);
     if (!acc) {
-      const c: Component = {
-        ecosystem: 'npm',
-        name: n.name,
-        ...(version !== undefined ? { version } : {}),
-        purl,
-        evidence: [
-          { kind: 'declared', path: options.path, ...(line !== undefined ? { line } : {}), detail: lockDetail(label, n.location, scanned.usesPackages) },
-        ],
-        direct: direct.has(n.location),
-        ...(path ? { dependencyPath: path } : {}),
-      };
-      byKey.set(key, { c, dev: n.dev, optional, peer: n.peer, deps: new Set(deps) });
-      continue;
+      acc = { name: n.name, version, purl, loc: n.location, line, path, direct: isDirect, dev: n.dev, optional, peer: n.peer, deps: new Set() };
+      byKey.set(key, acc);
+    } else {
+      acc.dev &&= n.dev;
+      acc.optional &&= optional;
+      acc.peer &&= n.peer;
+      acc.direct ||= isDirect;
+      if (line !== undefined && (acc.line === undefined || line < acc.line)) {
+        acc.line = line;
+        acc.loc = n.location;
+      }
+      if (path && (!acc.path || comparePaths(path, acc.path) < 0)) acc.path = path;
     }
-    acc.dev &&= n.dev;
-    acc.optional &&= optional;
-    acc.peer &&= n.peer;
-    for (const d of deps) acc.deps.add(d);
-    if (direct.has(n.location)) acc.c.direct = true;
-    const ev = acc.c.evidence[0]!;
-    if (line !== undefined && (ev.line === undefined || line < ev.line)) {
-      acc.c.evidence[0] = { kind: 'declared', path: options.path, line, detail: lockDetail(label, n.location, scanned.usesPackages) };
-    }
-    if (path && (!acc.c.dependencyPath || comparePaths(path, acc.c.dependencyPath) < 0)) acc.c.dependencyPath = path;
+    for (const d of n.deps) acc.deps.add(nodes.get(d)!.name);
   }
   const out: Component[] = [];
   for (const acc of byKey.values()) {
-    const scope: Scope = {};
-    if (acc.dev) scope.dev = true;
-    if (acc.optional) scope.optional = true;
-    if (acc.peer) scope.peer = true;
-    if (acc.dev || acc.optional || acc.peer) acc.c.scope = scope;
-    acc.c.dependencies = [...acc.deps].sort();
-    out.push(acc.c);
+    const c: Component = { ecosystem: 'npm', name: acc.name, purl: acc.purl, evidence: [] };
+    if (acc.version !== undefined) c.version = acc.version;
+    const detail = lockDetail(label, acc.loc, scanned.usesPackages);
+    c.evidence.push(acc.line !== undefined ? { kind: 'declared', path: options.path, line: acc.line, detail } : { kind: 'declared', path: options.path, detail });
+    if (acc.dev || acc.optional || acc.peer) {
+      const scope: Scope = {};
+      if (acc.dev) scope.dev = true;
+      if (acc.optional) scope.optional = true;
+      if (acc.peer) scope.peer = true;
+      c.scope = scope;
+    }
+    c.direct = acc.direct;
+    if (acc.path) c.dependencyPath = acc.path;
+    c.dependencies = [...acc.deps].sort();
+    out.push(c);
   }
   return out.sort(compareComponents);
 }

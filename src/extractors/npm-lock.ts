@@ -4,7 +4,7 @@
  * On disk the tree comes from npm's own loader, @npmcli/arborist `loadVirtual()` (reads the lockfile and the
  * project's package.json files; never node_modules, never the network). Elsewhere (image layers) and when forced,
  * the plain reader in npm-lock-json.ts parses the text. Both give the same components; line numbers always come
- * from one jsonc-parser pass over the text.
+ * from one pass over the text (npm-lock-json.ts keyLines).
  */
 import path from 'node:path';
 import type { Component } from '../model/types.js';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { parseNpmLockfile } from '../../src/extractors/npm-lock-json.js';
+import { keyLines, keyLinesWithVisit, parseNpmLockfile } from '../../src/extractors/npm-lock-json.js';
 import { createNpmLockExtractor, npmLockExtractor, npmLockPlainExtractor } from '../../src/extractors/npm-lock.js';
 import { ParseError, type Extractor } from '../../src/extractors/types.js';
 import type { Component } from '../../src/model/types.js';
@@ -81,6 +81,29 @@ describe('npm lockfile extractor: Arborist and the plain reader agree', () => {
       assert.deepEqual(parseNpmLockfile(text, { path: lockName, rootPackageJson: pkg, folderName: path.basename(dir) }), viaText);
     });
   }
+
+  test('the fast key-line pass finds the same lines as jsonc-parser visit', async (t) => {
+    const files: string[] = [path.join(badFixtures, 'npm-lockfile-v4/package-lock.json')];
+    for (const { dir } of FIXTURES) {
+      if (!dir) continue;
+      files.push(path.join(dir, dir.endsWith('shrinkwrap') ? 'npm-shrinkwrap.json' : 'package-lock.json'));
+    }
+    if (files.length < FIXTURES.length + 1) t.diagnostic(SHARED_MISSING);
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      const fast = keyLines(text);
+      const ref = keyLinesWithVisit(text);
+      assert.ok(fast.packages.size + fast.deps.size > 10, f);
+      assert.deepEqual(fast.packages, ref.packages, f);
+      assert.deepEqual(fast.deps, ref.deps, f);
+      assert.equal(fast.versionLine, ref.versionLine, f);
+    }
+    // escaped quotes and backslashes inside strings, keys split from their colon by a newline, minified input
+    const tricky = '{"lockfileVersion":3,"packages":{"":{"name":"a\\\\"},"node_modules/q\\"x"\n:{"version":"1.0.0\\\\"},\n"node_modules/z":{"bin":{"z":"a\\\\\\"b"}}}}';
+    JSON.parse(tricky);
+    assert.deepEqual(keyLines(tricky).packages, keyLinesWithVisit(tricky).packages);
+    assert.deepEqual([...keyLines(tricky).packages], [['', 1], ['node_modules/q"x', 1], ['node_modules/z', 3]]);
+  });
 
   test('output is sorted by name, version, line and has one component per name@version', async () => {
     const cs = await components(path.join(npmFixtures, 'lockfile-v3'));
