@@ -1,6 +1,6 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level, Scope } from '../model/types.js';
-import { countLevels, fileRef, firstLine, primaryEvidence, sortFindings, type LevelCounts } from './common.js';
+import { countLevels, fileRef, whatToDo, primaryEvidence, sortFindings, type LevelCounts } from './common.js';
 
 /**
  * `--format text`: what a person reads in a terminal. Findings grouped by level (errors first), each with
@@ -82,7 +82,7 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       if (ev) out.push(`    ${c.dim('at')}    ${where(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer})`) : ''}`);
       if (comp.dependencyPath && comp.dependencyPath.length) out.push(`    ${c.dim('via')}   ${comp.dependencyPath.join(' → ')}`);
       const rule = result.rules.find((r) => r.rule.id === f.ruleId)?.rule;
-      const fix = rule ? firstLine(rule.remediation) : '';
+      const fix = rule ? whatToDo(rule.remediation) : '';
       if (fix) out.push(`    ${c.dim('fix')}   ${fix}`);
     }
   }

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { renderText } from '../../src/report/text.js';
+import { whatToDo } from '../../src/report/common.js';
+import { repoRoot, sharedRoot, SHARED_MISSING } from '../helpers.js';
+import { LOCKFILES, sampleResult, type Sample } from './sample.js';
+
+/**
+ * Two real lockfiles: boringtun (ring 0.17.14, reached as boringtun → ring) and the jellyfin-rpc cut in
+ * test/fixtures/cargo/rules (ring 0.17.5, below the RUSTSEC-2025-0009 fix), so the policy yields errors and
+ * warnings; plus the truncated lockfile for the unreadable-file section.
+ */
+describe('text reporter', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
+  let sample: Sample;
+  let out: string;
+
+  before(async () => {
+    const cwd = path.dirname(repoRoot);
+    sample = await sampleResult({
+      cwd,
+      targets: [
+        path.relative(cwd, path.join(sharedRoot, 'fixtures', 'lockfiles', 'cargo-ring-boringtun')),
+        path.relative(cwd, path.join(repoRoot, 'test', 'fixtures', 'cargo', 'rules', 'jellyfin-rpc-ring-0.17.5')),
+      ],
+      brokenTarget: true,
+    });
+    out = renderText(sample.result);
+  });
+  after(async () => sample?.cleanup());
+
+  const lines = () => out.split('\n');
+
+  test('header names the policy and every target', () => {
+    const { id, title } = sample.result.policy;
+    assert.ok(lines()[0]!.endsWith(`policy ${id} (${title}), fail on error`), lines()[0]);
+    for (const t of sample.result.targets) assert.ok(out.includes(`target ${t.displayRoot} (${t.kind})`), t.displayRoot);
+  });
+
+  test('findings are grouped by level, errors before warnings', (t) => {
+    const levels = sample.result.targets.flatMap((x) => x.findings.map((f) => f.level));
+    if (!levels.includes('warning')) return t.skip('the policy raises no warning on these lockfiles');
+    const errorsAt = lines().findIndex((l) => /^ERRORS \(\d+\)$/.test(l));
+    const warningsAt = lines().findIndex((l) => /^WARNINGS \(\d+\)$/.test(l));
+    assert.ok(errorsAt > 0 && warningsAt > errorsAt, `ERRORS at ${errorsAt}, WARNINGS at ${warningsAt}`);
+    assert.equal(lines()[errorsAt], `ERRORS (${levels.filter((l) => l === 'error').length})`);
+    // every finding line sits in its own level's group
+    const firstWarning = lines().findIndex((l) => l.startsWith('  warning '));
+    const lastError = lines().findLastIndex((l) => l.startsWith('  error '));
+    assert.ok(lastError < warningsAt && firstWarning > warningsAt);
+  });
+
+  test('each finding: rule, name@version, file:line, dependency path, what to do', () => {
+    const ring = sample.result.targets[0]!.findings.find((f) => f.component.name === 'ring')!;
+    assert.ok(ring);
+    const at = lines().findIndex((l) => l.includes(ring.ruleId) && l.endsWith('ring@0.17.14'));
+    assert.ok(at > 0, 'finding line');
+    const block = lines().slice(at, at + 5).join('\n');
+    const ev = ring.evidence[0]!;
+    assert.ok(block.includes(`at    ${path.posix.join(sample.result.targets[0]!.displayRoot, ev.path)}:${ev.line}`), block);
+    assert.ok(block.includes('via   boringtun → ring'), block);
+    const rule = sample.result.rules.find((r) => r.rule.id === ring.ruleId)!.rule;
+    assert.ok(block.includes(`fix   ${whatToDo(rule.remediation)}`), block);
+  });
+
+  test('unreadable files are listed, and the closing line counts everything', () => {
+    const err = sample.result.targets[2]!.errors[0]!;
+    const at = lines().findIndex((l) => /^COULD NOT BE READ \(1\)$/.test(l));
+    assert.ok(at > 0);
+    assert.equal(lines()[at + 1], `  ${sample.tempDir}/Cargo.lock:${err.line}: ${err.message}`);
+    const all = sample.result.targets.flatMap((t) => t.findings);
+    const n = (l: string) => all.filter((f) => f.level === l).length;
+    const comps = sample.result.targets.reduce((k, t) => k + t.components.length, 0);
+    const last = lines().at(-2)!;
+    assert.ok(last.startsWith(`${n('error')} error${n('error') === 1 ? '' : 's'}, ${n('warning')} warning`), last);
+    assert.ok(last.includes(`in ${comps} components (3 targets); 1 file could not be read.`), last);
+    assert.equal(out.at(-1), '\n');
+  });
+
+  test('colour only when asked: plain ANSI codes around the same text', () => {
+    assert.doesNotMatch(out, /\x1b\[/);
+    const coloured = renderText(sample.result, { color: true });
+    assert.match(coloured, /\x1b\[31m/);
+    assert.equal(coloured.replace(/\x1b\[\d+m/g, ''), out);
+  });
+
+  test('dev and optional scope is shown next to the component', () => {
+    const result = structuredClone(sample.result);
+    const f = result.targets[0]!.findings[0]!;
+    f.component.scope = { dev: true, optional: true };
+    assert.match(renderText(result), new RegExp(`${f.ruleId}  ${f.component.name}@${f.component.version!.replace(/[.+]/g, '\\$&')} \\(dev, optional\\)`));
+  });
+
+  test('"what to do" is the remediation\'s first sentence, not cut at "e.g.", at most 160 characters', (t) => {
+    const rules = sample.result.rules.map((r) => r.rule);
+    const eg = rules.find((r) => r.remediation.includes('e.g. '));
+    if (!eg) return t.skip('no enabled rule writes "e.g." in its remediation');
+    for (const r of rules) {
+      const w = whatToDo(r.remediation);
+      assert.ok(w.length > 0 && w.length <= 160, w);
+      assert.ok(r.remediation.trim().startsWith(w.replace(/…$/, '')), w);
+      assert.doesNotMatch(w, /e\.g\.$/);
+    }
+  });
+});
