@@ -224,6 +224,24 @@ describe('npm lockfile extractor: lockfileVersion 2 and 1 read like 3', () => {
   });
 });
 
+describe('npm lockfile extractor: a file: dependency outside the folder', () => {
+  test('the linked folder is a root, not a component, and nothing outside the scan root is read', async () => {
+    const app = path.join(npmFixtures, 'lockfile-file-dep/app');
+    // Arborist would read ../lib/package.json; the extractor falls back to the text and must agree with it
+    const viaArborist = await components(app, npmLockExtractor);
+    const viaText = await components(app, npmLockPlainExtractor);
+    assert.deepEqual(viaArborist, viaText);
+    assert.deepEqual(
+      viaText.map((c) => [c.name, c.version, c.direct, c.dependencyPath, c.evidence[0]!.line]),
+      [['node-forge', '1.3.1', true, ['file-dep-app', 'node-forge'], 26]],
+    );
+    // scanning both folders: lib's own lockfile brings tweetnacl, rooted at crypto-lib
+    const both = await components(path.join(npmFixtures, 'lockfile-file-dep'));
+    assert.deepEqual(find(both, 'tweetnacl').dependencyPath, ['crypto-lib', 'tweetnacl']);
+    assert.equal(find(both, 'tweetnacl').evidence[0]!.path, 'lib/package-lock.json');
+  });
+});
+
 describe('npm lockfile extractor: npm-shrinkwrap.json', () => {
   test('read like a package-lock.json', async () => {
     const cs = await components(path.join(npmFixtures, 'lockfile-shrinkwrap'));
