@@ -10,7 +10,14 @@ const cache = new Map<string, ValidateFunction>();
 export function ourSchema(relPath: string): ValidateFunction {
   let v = cache.get(relPath);
   if (!v) {
-    v = ajv.compile(JSON.parse(readFileSync(path.join(packageRoot, relPath), 'utf8')));
+    const schema = JSON.parse(readFileSync(path.join(packageRoot, relPath), 'utf8')) as { $id?: string };
+    try {
+      v = ajv.compile(schema);
+    } catch (e) {
+      // a failed compile leaves the $id registered; drop it so the next attempt reports the real error again
+      if (schema.$id) ajv.removeSchema(schema.$id);
+      throw e;
+    }
     cache.set(relPath, v);
   }
   return v;
