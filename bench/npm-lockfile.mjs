@@ -28,6 +28,18 @@ const manifest = {
     webpack: '^5',
     jest: '^29',
     eslint: '^8',
+    next: '^14',
+    '@nestjs/cli': '^10',
+    '@vue/cli': '^5',
+    '@storybook/react-webpack5': '^8',
+    'aws-sdk': '^2',
+    googleapis: '^140',
+    'react-native': '^0.74',
+    '@expo/cli': '^0.18',
+    typeorm: '^0.3',
+    puppeteer: '^22',
+    electron: '^31',
+    'electron-builder': '^24',
     'node-forge': '1.3.1',
     'crypto-js': '4.1.1',
   },
@@ -39,6 +51,8 @@ if (!existsSync(lock)) {
   process.stderr.write('building the lockfile from the npm registry (once)…\n');
   execFileSync('npm', ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund', '--legacy-peer-deps'], {
     cwd: dir,
+    // keep `resolved` URLs as a real project's lockfile has them, whatever the machine's npmrc says
+    env: { ...process.env, npm_config_omit_lockfile_registry_resolved: 'false' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }

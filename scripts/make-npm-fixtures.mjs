@@ -30,7 +30,9 @@ for (const dir of dirs) {
   const npmArgs = ['install', '--package-lock-only', '--ignore-scripts', '--no-audit', '--no-fund'];
   const [cmd, args] = opts.npm ? ['npx', ['--yes', `npm@${opts.npm}`, ...npmArgs]] : ['npm', npmArgs];
   process.stderr.write(`${path.relative(repo, dir)}: ${cmd} ${args.join(' ')}\n`);
-  execFileSync(cmd, args, { cwd: dir, stdio: ['ignore', 'ignore', 'inherit'] });
+  // keep `resolved` URLs as a real project's lockfile has them, whatever the machine's npmrc says
+  const env = { ...process.env, npm_config_omit_lockfile_registry_resolved: 'false' };
+  execFileSync(cmd, args, { cwd: dir, env, stdio: ['ignore', 'ignore', 'inherit'] });
   if (opts.shrinkwrap) renameSync(path.join(dir, 'package-lock.json'), path.join(dir, 'npm-shrinkwrap.json'));
   rmSync(path.join(dir, 'node_modules'), { recursive: true, force: true });
 }

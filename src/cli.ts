@@ -23,6 +23,7 @@ Scan options:
   --config FILE      configuration file (default: .cryptaudit.yml found upward from the first target)
   --exclude GLOB     leave out paths (repeatable), relative to each target
   --rules-dir DIR    extra rule directory (repeatable)
+  --npm-reader R     lockfile (default) | arborist: how package-lock.json is read
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error.
 `;
@@ -55,10 +56,12 @@ async function runScan(argv: string[]): Promise<number> {
       baseline: { type: 'string' },
       exclude: { type: 'string', multiple: true },
       'rules-dir': { type: 'string', multiple: true },
+      'npm-reader': { type: 'string' },
     },
   });
   const format = oneOf(values.format, FORMATS, '--format') ?? 'text';
   const failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
+  const npmReader = oneOf(values['npm-reader'], ['lockfile', 'arborist'] as const, '--npm-reader');
   if (values.baseline !== undefined) throw new UsageError('--baseline is not supported yet');
   const { scan } = await import('./index.js');
   const { render } = await import('./report/index.js');
@@ -70,6 +73,7 @@ async function runScan(argv: string[]): Promise<number> {
     configFile: values.config,
     exclude: values.exclude,
     ruleDirs: values['rules-dir'],
+    npmReader,
   });
   for (const t of result.targets) {
     for (const e of t.errors) {

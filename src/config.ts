@@ -2,8 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { FailOn } from './model/result.js';
 import type { ProfileLevel } from './engine/types.js';
-import { describeSchemaError, ourSchema } from './util/schema.js';
-import { parseLocatedYaml, YamlSyntaxError } from './util/yaml-errors.js';
+import type { NpmReader } from './extractors/index.js';
 
 export const CONFIG_NAMES = ['.cryptaudit.yml', '.cryptaudit.yaml'];
 
@@ -16,6 +15,7 @@ export interface Config {
   /** absolute */
   ruleDirs?: string[];
   rules?: Record<string, ProfileLevel>;
+  npmReader?: NpmReader;
   suppressions?: unknown[];
 }
 
@@ -59,6 +59,9 @@ export async function loadConfig(file: string): Promise<Config> {
   } catch (e) {
     throw new ConfigError(file, undefined, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
+  // YAML and Ajv are loaded only when there is a config file to read
+  const { parseLocatedYaml, YamlSyntaxError } = await import('./util/yaml-errors.js');
+  const { describeSchemaError, ourSchema } = await import('./util/schema.js');
   let y;
   try {
     y = parseLocatedYaml(text);
@@ -80,6 +83,7 @@ export async function loadConfig(file: string): Promise<Config> {
     exclude: raw['exclude'] as string[] | undefined,
     ruleDirs: (raw['rule-dirs'] as string[] | undefined)?.map((d) => path.resolve(base, d)),
     rules: raw['rules'] as Record<string, ProfileLevel> | undefined,
+    npmReader: raw['npm-reader'] as NpmReader | undefined,
     suppressions: raw['suppressions'] as unknown[] | undefined,
   };
 }

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { extractors as defaultExtractors } from './extractors/index.js';
+import { defaultExtractors, type NpmReader } from './extractors/index.js';
 import type { Extractor } from './extractors/types.js';
 import { builtinRulesDir, loadRuleSet, RuleLoadError } from './engine/load.js';
 import { evaluate } from './engine/evaluate.js';
@@ -35,7 +35,9 @@ export interface ScanOptions {
   ruleDirs?: string[];
   exclude?: string[];
   cwd?: string;
-  /** for tests and embedders */
+  /** how package-lock.json is read (see extractors/index.ts) */
+  npmReader?: NpmReader;
+  /** for tests and embedders; overrides npmReader */
   extractors?: readonly Extractor[];
 }
 
@@ -96,7 +98,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const ruleSet = await loadRules(config, options.ruleDirs?.map((d) => path.resolve(cwd, d)));
   const levels = resolveLevels(ruleSet, policy, config.rules);
   const exclude = [...(config.exclude ?? []), ...(options.exclude ?? [])];
-  const extractors = options.extractors ?? defaultExtractors;
+  const extractors = options.extractors ?? defaultExtractors({ npmReader: options.npmReader ?? config.npmReader });
 
   const targets: TargetResult[] = [];
   for (const target of options.targets?.length ? options.targets : ['.']) {

@@ -51,10 +51,20 @@ export function evaluate(components: readonly Component[], ruleSet: RuleSet, lev
   const active = [...ruleSet.rules.values()]
     .filter((r) => levels[r.id] && levels[r.id] !== 'off')
     .map((rule) => ({ rule, level: levels[rule.id] as Level, pattern: rule.match.namePattern ? new RegExp(rule.match.namePattern) : undefined }));
-  const byEcosystem = groupBy(active, (a) => a.rule.match.ecosystem);
+  // a lockfile holds thousands of packages and few are crypto: look rules up by ecosystem and exact name,
+  // and test only the pattern rules against every name
+  const byName = groupBy(
+    active.flatMap((a) => (a.rule.match.names ?? []).map((name) => ({ key: `${a.rule.match.ecosystem}\0${name}`, a }))),
+    (x) => x.key,
+  );
+  const patternRules = groupBy(
+    active.filter((a) => !a.rule.match.names),
+    (a) => a.rule.match.ecosystem,
+  );
   const findings = new Map<string, Finding>();
   for (const c of components) {
-    for (const { rule, level, pattern } of byEcosystem.get(c.ecosystem) ?? []) {
+    const candidates = [...(byName.get(`${c.ecosystem}\0${c.name}`)?.map((x) => x.a) ?? []), ...(patternRules.get(c.ecosystem) ?? [])];
+    for (const { rule, level, pattern } of candidates) {
       const evidence = c.evidence.filter((e) => rule.match.evidence.includes(e.kind));
       if (evidence.length === 0) continue;
       const captures = matchRule(rule, c, pattern);

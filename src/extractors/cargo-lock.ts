@@ -1,4 +1,4 @@
-import { parse, TomlError } from 'smol-toml';
+import { createRequire } from 'node:module';
 import type { Component, Evidence } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { shortestPaths, type GraphNode } from './graph.js';
@@ -39,14 +39,19 @@ interface LockPackage {
   id: string;
 }
 
+// smol-toml is loaded on the first Cargo.lock, so scans without one do not pay for it at start-up
+const requireCjs = createRequire(import.meta.url);
+let smolToml: typeof import('smol-toml') | undefined;
+const toml = () => (smolToml ??= requireCjs('smol-toml') as typeof import('smol-toml'));
+
 /** Parse one Cargo.lock text into components. `path` is the lockfile path reported in evidence. */
 export function parseCargoLock(rawText: string, path: string, layer?: string): Component[] {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
   let doc: Record<string, unknown>;
   try {
-    doc = parse(text) as Record<string, unknown>;
+    doc = toml().parse(text) as Record<string, unknown>;
   } catch (err) {
-    if (err instanceof TomlError) {
+    if (err instanceof toml().TomlError) {
       const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
       throw new ParseError(`Cargo.lock is not valid TOML: ${reason} (line ${err.line})`, err.line);
     }

@@ -1,6 +1,23 @@
 import type { Extractor } from './types.js';
 import { cargoLockExtractor } from './cargo-lock.js';
-import { npmLockExtractor } from './npm-lock.js';
+import { npmLockExtractor, npmLockPlainExtractor } from './npm-lock.js';
+
+/**
+ * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
+ * 'arborist': @npmcli/arborist's loadVirtual where the file is on disk. Both give the same components on every
+ * fixture (tested); Arborist costs 10–13× a bare JSON.parse on large lockfiles against ~2.5× (bench/), so it
+ * is the opt-in cross-check rather than the default.
+ */
+export type NpmReader = 'lockfile' | 'arborist';
+export const NPM_READERS: readonly NpmReader[] = ['lockfile', 'arborist'];
+
+export interface ExtractorOptions {
+  npmReader?: NpmReader;
+}
 
 /** Every extractor, in one explicit list (osv-scalibr style: no self-registration side effects). */
-export const extractors: Extractor[] = [cargoLockExtractor, npmLockExtractor];
+export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
+  return [cargoLockExtractor, options.npmReader === 'arborist' ? npmLockExtractor : npmLockPlainExtractor];
+}
+
+export const extractors: Extractor[] = defaultExtractors();

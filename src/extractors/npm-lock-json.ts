@@ -7,7 +7,7 @@
  * Both readers first reduce a lockfile to a LockGraph (install locations and the edges between them); one
  * function turns a graph into components, so the two readers differ only in how they build the graph.
  */
-import { printParseErrorCode, visit } from 'jsonc-parser';
+import { createRequire } from 'node:module';
 import semverValid from 'semver/functions/valid.js';
 import semverParse from 'semver/functions/parse.js';
 import { makePurl } from '../model/purl.js';
@@ -209,10 +209,15 @@ export function keyLines(text: string): KeyLines {
   return out;
 }
 
+// jsonc-parser is only needed for error lines and the tests' cross-check: loaded on first use
+const requireCjs = createRequire(import.meta.url);
+let jsoncParser: typeof import('jsonc-parser') | undefined;
+const jsonc = () => (jsoncParser ??= requireCjs('jsonc-parser') as typeof import('jsonc-parser'));
+
 /** The same key lines through jsonc-parser's visit (tests compare the two). */
 export function keyLinesWithVisit(text: string): KeyLines {
   const out = new KeyLines();
-  visit(
+  jsonc().visit(
     text,
     {
       onObjectBegin: () => out.beginObject(),
@@ -229,12 +234,12 @@ export function keyLinesWithVisit(text: string): KeyLines {
 /** The first syntax error, from jsonc-parser (it gives the line, JSON.parse only an offset, or nothing at EOF). */
 function firstJsonError(text: string): { message: string; line: number } | undefined {
   let error: { message: string; line: number } | undefined;
-  visit(
+  jsonc().visit(
     text,
     {
       onError(code, offset, _length, startLine) {
         // "PropertyNameExpected" → "property name expected"; at the very end the file was cut short
-        const what = offset >= text.length ? 'unexpected end of file' : printParseErrorCode(code).replace(/(?<!^)([A-Z])/g, ' $1').toLowerCase();
+        const what = offset >= text.length ? 'unexpected end of file' : jsonc().printParseErrorCode(code).replace(/(?<!^)([A-Z])/g, ' $1').toLowerCase();
         error ??= { message: what, line: startLine + 1 };
       },
     },
