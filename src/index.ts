@@ -128,7 +128,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     .map(([id, level]) => ({ rule: ruleSet.rules.get(id)!, level }))
     .sort((a, b) => cmp(a.rule.id, b.rule.id));
   return {
-    tool: { name: 'cryptaudit', version: toolVersion, informationUri: 'https://github.com/cryptaudit/cryptaudit' },
+    tool: { name: 'cryptaudit', version: toolVersion },
     policy: { id: profile.id, title: profile.title },
     failOn,
     targets,

@@ -21,7 +21,7 @@ export interface TargetResult {
 }
 
 export interface ScanResult {
-  tool: { name: 'cryptaudit'; version: string; informationUri: string };
+  tool: { name: 'cryptaudit'; version: string };
   policy: { id: string; title: string };
   failOn: FailOn;
   targets: TargetResult[];

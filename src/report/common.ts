@@ -141,13 +141,10 @@ export function targetSlugs(targets: readonly TargetResult[]): string[] {
  * "What to do" in one line: the first sentence of the first non-empty line of a Markdown text, cut at a word
  * boundary when still long (rules write remediation as a paragraph; the full text is in JSON and SARIF help).
  */
-export function whatToDo(markdown: string, max = 160): string {
+export function whatToDo(markdown: string): string {
   const line = markdown.split(/\r?\n/).map((l) => l.trim()).find(Boolean) ?? '';
   // a sentence ends at . ! ? before a capital letter or the end, so 'e.g. `reqwest`' does not end one
-  const sentence = /^.*?[.!?](?=\s+[A-Z]|$)/.exec(line)?.[0] ?? line;
-  if (sentence.length <= max) return sentence;
-  const cut = sentence.slice(0, max - 1);
-  return cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2)).replace(/[\s,;:]+$/, '') + '…';
+  return /^.*?[.!?](?=\s+[A-Z]|$)/.exec(line)?.[0] ?? line;
 }
 
 export interface LevelCounts {

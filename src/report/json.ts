@@ -105,7 +105,7 @@ export function buildJson(result: ScanResult): JsonReport {
   const sum = (k: keyof JsonSummary) => targets.reduce((n, t) => n + t.summary[k], 0);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
-    tool: { name: result.tool.name, version: result.tool.version, informationUri: result.tool.informationUri },
+    tool: { name: result.tool.name, version: result.tool.version },
     policy: { id: result.policy.id, title: result.policy.title },
     failOn: result.failOn,
     exitCode: result.exitCode,

@@ -78,7 +78,6 @@ function buildRun(
       driver: {
         name: result.tool.name,
         semanticVersion: result.tool.version,
-        informationUri: result.tool.informationUri,
         rules,
       },
     },
@@ -132,7 +131,8 @@ function buildResult(
     partialFingerprints: { [FINGERPRINT_KEY]: f.fingerprint },
     properties: {
       purl: c.purl,
-      evidence: f.evidence.map(normaliseEvidence),
+      // evidence paths as the location names files (repo-relative); image evidence keeps its path in the image
+      evidence: f.evidence.map((e) => (e.layer === undefined ? { ...normaliseEvidence(e), path: located(fileRef(target, e.path)).uri! } : normaliseEvidence(e))),
       dependencyPath: c.dependencyPath ? [...c.dependencyPath] : undefined,
       scope: normaliseScope(c.scope),
       direct: c.direct,

@@ -77,13 +77,13 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       const id = comp.version !== undefined ? `${comp.name}@${comp.version}` : comp.name;
       const scope = scopeLabel(comp.scope);
       out.push('', `  ${c[level](level)} ${c.bold(f.ruleId)}  ${id}${scope ? c.dim(` (${scope})`) : ''}`);
-      out.push(`    ${f.message}`);
+      out.push(`    ${wrap(f.message, WIDTH - 4).join('\n    ')}`);
       const ev = primaryEvidence(f);
       if (ev) out.push(`    ${c.dim('at')}    ${where(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer})`) : ''}`);
       if (comp.dependencyPath && comp.dependencyPath.length) out.push(`    ${c.dim('via')}   ${comp.dependencyPath.join(' → ')}`);
       const rule = result.rules.find((r) => r.rule.id === f.ruleId)?.rule;
       const fix = rule ? whatToDo(rule.remediation) : '';
-      if (fix) out.push(`    ${c.dim('fix')}   ${fix}`);
+      if (fix) out.push(`    ${c.dim('fix')}   ${wrap(fix, WIDTH - 10).join(`\n${' '.repeat(10)}`)}`);
     }
   }
 
@@ -105,4 +105,21 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
     (errors.length ? `; ${plural(errors.length, 'file')} could not be read` : '');
   out.push('', all.length === 0 && errors.length === 0 ? `No findings: ${summary}.` : `${summary}.`);
   return out.join('\n') + '\n';
+}
+
+/** Text width for wrapped lines: the whole sentence of what to do is worth more than one short line. */
+const WIDTH = 100;
+
+/** Greedy word wrap; a word longer than the width stays whole on its own line. */
+export function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    if (line && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line ? `${line} ${word}` : word;
+  }
+  if (line) lines.push(line);
+  return lines;
 }

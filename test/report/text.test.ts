@@ -55,12 +55,16 @@ describe('text reporter', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
     assert.ok(ring);
     const at = lines().findIndex((l) => l.includes(ring.ruleId) && l.endsWith('ring@0.17.14'));
     assert.ok(at > 0, 'finding line');
-    const block = lines().slice(at, at + 5).join('\n');
+    const end = lines().findIndex((l, i) => i > at && l === '');
+    const block = lines().slice(at, end).join('\n');
     const ev = ring.evidence[0]!;
     assert.ok(block.includes(`at    ${path.posix.join(sample.result.targets[0]!.displayRoot, ev.path)}:${ev.line}`), block);
     assert.ok(block.includes('via   boringtun → ring'), block);
     const rule = sample.result.rules.find((r) => r.rule.id === ring.ruleId)!.rule;
-    assert.ok(block.includes(`fix   ${whatToDo(rule.remediation)}`), block);
+    // the fix sentence is wrapped at 100 columns with a hanging indent; unwrapped it is the whole sentence
+    assert.ok(block.replace(/\n {10}/g, ' ').includes(`fix   ${whatToDo(rule.remediation)}`), block);
+    // every line fits 100 columns unless it is one unbreakable word after its label
+    assert.ok(block.split('\n').every((l) => l.length <= 100 || !l.trim().slice(6).includes(' ')), block);
   });
 
   test('unreadable files are listed, and the closing line counts everything', () => {
@@ -97,8 +101,8 @@ describe('text reporter', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
     if (!eg) return t.skip('no enabled rule writes "e.g." in its remediation');
     for (const r of rules) {
       const w = whatToDo(r.remediation);
-      assert.ok(w.length > 0 && w.length <= 160, w);
-      assert.ok(r.remediation.trim().startsWith(w.replace(/…$/, '')), w);
+      assert.ok(w.length > 0, w);
+      assert.ok(r.remediation.trim().startsWith(w), w);
       assert.doesNotMatch(w, /e\.g\.$/);
     }
   });
