@@ -3,8 +3,6 @@ import { parseArgs } from 'node:util';
 import type { FailOn } from './model/result.js';
 import { writeFileAtomic } from './util/atomic-write.js';
 
-const FORMATS = ['sarif', 'json', 'text'] as const;
-type Format = (typeof FORMATS)[number];
 const FAIL_ON: readonly FailOn[] = ['error', 'warning', 'note', 'none'];
 
 const HELP = `cryptaudit — find bundled or non-approved cryptography in dependencies
@@ -59,12 +57,12 @@ async function runScan(argv: string[]): Promise<number> {
       'npm-reader': { type: 'string' },
     },
   });
-  const format = oneOf(values.format, FORMATS, '--format') ?? 'text';
+  const { render, REPORT_FORMATS } = await import('./report/index.js');
+  const format = oneOf(values.format, REPORT_FORMATS, '--format') ?? 'text';
   const failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
   const npmReader = oneOf(values['npm-reader'], ['lockfile', 'arborist'] as const, '--npm-reader');
   if (values.baseline !== undefined) throw new UsageError('--baseline is not supported yet');
   const { scan } = await import('./index.js');
-  const { render } = await import('./report/index.js');
   if (process.stderr.isTTY) process.stderr.write(`cryptaudit: scanning ${positionals.length ? positionals.join(', ') : '.'}\n`);
   const result = await scan({
     targets: positionals,
@@ -83,7 +81,7 @@ async function runScan(argv: string[]): Promise<number> {
     if (t.filesExtracted === 0) process.stderr.write(`cryptaudit: ${t.target}: no supported lockfiles found\n`);
   }
   const color = format === 'text' && !values.output && colorWanted(process.stdout);
-  const out = render(format as Format, result, { color });
+  const out = render(format, result, { color });
   if (values.output) await writeFileAtomic(values.output, out);
   else process.stdout.write(out);
   return result.exitCode;

@@ -22,6 +22,12 @@ function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Recor
     if (value === undefined) return undefined;
     captures[name] = value;
   }
+  for (const [key, re] of Object.entries(m.properties ?? {})) {
+    const value = c.properties?.[key];
+    const found = value === undefined ? null : new RegExp(re).exec(value);
+    if (!found) return undefined;
+    captures[key] = found[1] ?? found[0];
+  }
   for (const [name, { scheme, range }] of Object.entries(m.captureVersions ?? {})) {
     if (!satisfies(captures[name]!, range, scheme)) return undefined;
   }

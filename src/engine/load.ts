@@ -86,14 +86,21 @@ function checkRuleSemantics(rule: Rule, y: LocatedYaml, file: string): void {
     }
     if (groups < 1) fail(`/match/capture/${name}`, `capture '${name}' needs a group: its first group is the value`);
   }
+  for (const [key, re] of Object.entries(m.properties ?? {})) {
+    try {
+      new RegExp(re);
+    } catch (e) {
+      fail(`/match/properties/${key}`, `properties.${key} is not a valid regular expression: ${(e as Error).message}`);
+    }
+  }
   for (const [name, cv] of Object.entries(m.captureVersions ?? {})) {
-    if (!m.capture?.[name]) fail(`/match/captureVersions/${name}`, `captureVersions.${name} has no capture of that name`);
+    if (!m.capture?.[name] && !m.properties?.[name]) fail(`/match/captureVersions/${name}`, `captureVersions.${name} has no capture or property of that name`);
     rangeCheck(`/match/captureVersions/${name}/range`, cv.range, cv.scheme);
   }
   for (const placeholder of rule.message.matchAll(/\{([^{}]+)\}/g)) {
     const field = placeholder[1]!;
-    if (!MESSAGE_FIELDS.has(field) && !m.capture?.[field]) {
-      fail('/message', `message uses {${field}}, which is neither a component field (${[...MESSAGE_FIELDS].join(', ')}) nor a capture`);
+    if (!MESSAGE_FIELDS.has(field) && !m.capture?.[field] && !m.properties?.[field]) {
+      fail('/message', `message uses {${field}}, which is neither a component field (${[...MESSAGE_FIELDS].join(', ')}) nor a capture or property`);
     }
   }
 }

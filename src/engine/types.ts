@@ -17,6 +17,7 @@ export interface Rule {
     dependsOn?: string[];
     notDependsOn?: string[];
     capture?: Record<string, string>;
+    properties?: Record<string, string>;
     captureVersions?: Record<string, { scheme: VersionScheme; range: string }>;
   };
   severity: number;

@@ -59,6 +59,11 @@ export interface Component {
   dependencyPath?: string[];
   /** names of the component's own direct dependencies, as the lockfile resolves them */
   dependencies?: string[];
+  /**
+   * Facts an extractor read that rules may test (rule match.properties), e.g. the Go toolchain a go.mod asks
+   * for, or the FIPS build settings of a Go binary. Keys are camelCase; values are strings as read.
+   */
+  properties?: Record<string, string>;
 }
 
 export type Level = 'error' | 'warning' | 'note';
