@@ -1,3 +1,6 @@
+import nodePath from 'node:path';
+import { baseName, dirName, type ExtractInput } from './types.js';
+
 /**
  * Dependency paths ("my-app → reqwest → rustls → ring") from a lockfile's graph: breadth-first from the
  * project roots, so each node gets one shortest chain. Ties are broken by visiting edges in sorted order, so
@@ -31,4 +34,26 @@ export function shortestPaths(nodes: ReadonlyMap<string, GraphNode>, rootIds: re
     }
   }
   return pathTo;
+}
+
+/**
+ * The project's name in dependency paths, for formats that do not record it: the folder holding the lockfile
+ * (on disk, also for a lockfile at the root of the scan), else `fallback`.
+ */
+export function projectName(input: ExtractInput, fallback: string): string {
+  const dir = dirName(input.path);
+  if (dir) return baseName(dir);
+  const disk = input.vfs.diskPath?.(input.path);
+  return disk ? nodePath.basename(nodePath.dirname(disk)) : fallback;
+}
+
+/**
+ * For formats whose lockfile has no node for the project itself (NuGet, Bundler, Composer): a synthetic root
+ * named after the project, depending on `directIds`, and the shortest path from it to every node.
+ */
+export function pathsFromProject(project: string, directIds: readonly string[], nodes: Iterable<GraphNode>): Map<string, string[]> {
+  const root: GraphNode = { id: '\0project', name: project, deps: directIds };
+  const graph = new Map<string, GraphNode>([[root.id, root]]);
+  for (const n of nodes) graph.set(n.id, n);
+  return shortestPaths(graph, [root.id]);
 }

@@ -1,6 +1,9 @@
 import type { Extractor } from './types.js';
 import { cargoLockExtractor } from './cargo-lock.js';
 import { npmLockExtractor, npmLockPlainExtractor } from './npm-lock.js';
+import { nugetLockExtractor } from './nuget-lock.js';
+import { gemfileLockExtractor } from './gemfile-lock.js';
+import { composerLockExtractor } from './composer-lock.js';
 
 /**
  * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
@@ -17,7 +20,13 @@ export interface ExtractorOptions {
 
 /** Every extractor, in one explicit list (osv-scalibr style: no self-registration side effects). */
 export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
-  return [cargoLockExtractor, options.npmReader === 'arborist' ? npmLockExtractor : npmLockPlainExtractor];
+  return [
+    cargoLockExtractor,
+    options.npmReader === 'arborist' ? npmLockExtractor : npmLockPlainExtractor,
+    nugetLockExtractor,
+    gemfileLockExtractor,
+    composerLockExtractor,
+  ];
 }
 
 export const extractors: Extractor[] = defaultExtractors();

@@ -24,6 +24,14 @@ export interface Extractor {
   extract(input: ExtractInput): Promise<Component[]>;
 }
 
+/** What the parse functions of lockfile formats without a project node take besides the text. */
+export interface ParseOptions {
+  /** image layer of the file */
+  layer?: string;
+  /** the project's name as the first element of dependency paths */
+  project?: string;
+}
+
 export class ParseError extends Error {
   constructor(
     message: string,
