@@ -4,7 +4,7 @@ import { ParseError } from './types.js';
 // jsonc-parser (positions for keys and errors) loads on first use, so scans without such files do not pay for it
 const requireCjs = createRequire(import.meta.url);
 let jsoncParser: typeof import('jsonc-parser') | undefined;
-const jsonc = () => (jsoncParser ??= requireCjs('jsonc-parser') as typeof import('jsonc-parser'));
+export const jsonc = () => (jsoncParser ??= requireCjs('jsonc-parser') as typeof import('jsonc-parser'));
 
 export type JsonPath = Array<string | number>;
 
@@ -27,8 +27,13 @@ export function parseJsonWithLine(rawText: string, label: string): unknown {
       },
       { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
     );
-    const reason = what ?? (err instanceof Error ? err.message : String(err));
-    throw new ParseError(`${label} is not valid JSON: ${reason}${line ? ` at line ${line}` : ''}`, line);
+    if (what === undefined) {
+      // JSON.parse is stricter than jsonc-parser in a few corners; its message has an offset
+      what = err instanceof Error ? err.message : String(err);
+      const pos = /position (\d+)/.exec(what);
+      if (pos) line = text.slice(0, Number(pos[1])).split('\n').length;
+    }
+    throw new ParseError(`${label} is not valid JSON: ${what}${line ? ` at line ${line}` : ''}`, line);
   }
 }
 

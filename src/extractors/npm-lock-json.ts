@@ -7,13 +7,13 @@
  * Both readers first reduce a lockfile to a LockGraph (install locations and the edges between them); one
  * function turns a graph into components, so the two readers differ only in how they build the graph.
  */
-import { createRequire } from 'node:module';
 import semverValid from 'semver/functions/valid.js';
 import semverParse from 'semver/functions/parse.js';
 import { makePurl } from '../model/purl.js';
 import type { Component, Scope } from '../model/types.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { ParseError } from './types.js';
+import { jsonc, parseJsonWithLine } from './json-lines.js';
 
 /** One install location of the lockfile (v1 locations are built the way npm builds them: a/node_modules/b). */
 export interface LockNode {
@@ -63,13 +63,6 @@ export interface NpmLockOptions {
 }
 
 const SUPPORTED = [1, 2, 3];
-
-/** 1-based line of a character offset. */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
-  return line;
-}
 
 export function childLocation(parent: string, name: string): string {
   return parent ? `${parent}/node_modules/${name}` : `node_modules/${name}`;
@@ -209,10 +202,6 @@ export function keyLines(text: string): KeyLines {
   return out;
 }
 
-// jsonc-parser is only needed for error lines and the tests' cross-check: loaded on first use
-const requireCjs = createRequire(import.meta.url);
-let jsoncParser: typeof import('jsonc-parser') | undefined;
-const jsonc = () => (jsoncParser ??= requireCjs('jsonc-parser') as typeof import('jsonc-parser'));
 
 /** The same key lines through jsonc-parser's visit (tests compare the two). */
 export function keyLinesWithVisit(text: string): KeyLines {
@@ -231,41 +220,13 @@ export function keyLinesWithVisit(text: string): KeyLines {
   return out;
 }
 
-/** The first syntax error, from jsonc-parser (it gives the line, JSON.parse only an offset, or nothing at EOF). */
-function firstJsonError(text: string): { message: string; line: number } | undefined {
-  let error: { message: string; line: number } | undefined;
-  jsonc().visit(
-    text,
-    {
-      onError(code, offset, _length, startLine) {
-        // "PropertyNameExpected" → "property name expected"; at the very end the file was cut short
-        const what = offset >= text.length ? 'unexpected end of file' : jsonc().printParseErrorCode(code).replace(/(?<!^)([A-Z])/g, ' $1').toLowerCase();
-        error ??= { message: what, line: startLine + 1 };
-      },
-    },
-    { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false },
-  );
-  return error;
-}
-
 /**
  * Validate and parse the lockfile text (JSON.parse, native and fast), then find the line of every package key in
  * one more pass. Broken JSON and unknown lockfile versions throw ParseError with a line.
  */
 export function scanNpmLockText(rawText: string, label: string): ScannedLock {
   const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    const e = firstJsonError(text);
-    if (e) throw new ParseError(`${label} is not valid JSON: ${e.message} at line ${e.line}`, e.line);
-    // JSON.parse is stricter than jsonc-parser in a few corners; its message has an offset
-    const msg = err instanceof Error ? err.message : String(err);
-    const pos = /position (\d+)/.exec(msg);
-    const line = pos ? lineAt(text, Number(pos[1])) : undefined;
-    throw new ParseError(`${label} is not valid JSON: ${msg}${line ? ` at line ${line}` : ''}`, line);
-  }
+  const data = parseJsonWithLine(text, label);
   if (typeof data !== 'object' || data === null || Array.isArray(data)) {
     throw new ParseError(`${label} is not an npm lockfile: the top-level value is not an object`, 1);
   }
