@@ -2,6 +2,8 @@ import semverParse from 'semver/functions/parse.js';
 import semverCoerce from 'semver/functions/coerce.js';
 import semverCompareFn from 'semver/functions/compare.js';
 import type { SemVer } from 'semver';
+import { golangCompare } from './versions/golang.js';
+import { mavenCompare } from './versions/maven.js';
 
 /**
  * Version ranges in each ecosystem's own ordering. One range syntax for all schemes (comparator sets joined by
@@ -68,6 +70,9 @@ const COMPARE: Record<string, Compare> = {
   npm: semverCompare,
   cargo: semverCompare,
   openssl: opensslCompare,
+  golang: golangCompare,
+  go: golangCompare,
+  maven: mavenCompare,
 };
 
 export function comparatorFor(scheme: string): Compare | undefined {

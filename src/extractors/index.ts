@@ -4,6 +4,9 @@ import { npmLockExtractor, npmLockPlainExtractor } from './npm-lock.js';
 import { nugetLockExtractor } from './nuget-lock.js';
 import { gemfileLockExtractor } from './gemfile-lock.js';
 import { composerLockExtractor } from './composer-lock.js';
+import { goModExtractor } from './go-mod.js';
+import { pomXmlExtractor } from './pom-xml.js';
+import { gradleLockfileExtractor } from './gradle-lockfile.js';
 
 /**
  * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
@@ -26,6 +29,9 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     nugetLockExtractor,
     gemfileLockExtractor,
     composerLockExtractor,
+    goModExtractor,
+    pomXmlExtractor,
+    gradleLockfileExtractor,
   ];
 }
 
