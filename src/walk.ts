@@ -37,6 +37,7 @@ export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[],
       } catch (err) {
         ok = false;
         errors.push(toScanError(entry.path, err));
+        if (err instanceof ParseError && err.partial) components.push(...err.partial);
       }
     }
     if (ok) filesParsed++;

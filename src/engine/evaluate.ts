@@ -10,7 +10,7 @@ const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Record<string, string> | undefined {
   const m = rule.match;
   if (m.ecosystem !== c.ecosystem) return undefined;
-  if (m.names && !m.names.includes(c.name)) return undefined;
+  if (m.names && !m.names.some((n) => nameKey(c.ecosystem, n) === nameKey(c.ecosystem, c.name))) return undefined;
   if (pattern && !pattern.test(c.name)) return undefined;
   if (m.versions && !(c.version && satisfies(c.version, m.versions, c.ecosystem))) return undefined;
   const deps = c.dependencies ?? [];
@@ -28,10 +28,20 @@ function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Recor
     if (!found) return undefined;
     captures[key] = found[1] ?? found[0];
   }
+  if (m.lookup) {
+    const row = m.lookup.find((r) => r.versions === undefined || (c.version !== undefined && satisfies(c.version, r.versions, c.ecosystem)));
+    if (!row) return undefined;
+    Object.assign(captures, row.values);
+  }
   for (const [name, { scheme, range }] of Object.entries(m.captureVersions ?? {})) {
     if (!satisfies(captures[name]!, range, scheme)) return undefined;
   }
   return captures;
+}
+
+/** PyPI names compare as PEP 503 says (case, and runs of -_. alike): `PyNaCl` in a rule is `pynacl` in poetry.lock. */
+function nameKey(ecosystem: string, name: string): string {
+  return ecosystem === 'pypi' ? name.toLowerCase().replace(/[-_.]+/g, '-') : name;
 }
 
 function render(template: string, c: Component, path: string, captures: Record<string, string>): string {
@@ -60,7 +70,7 @@ export function evaluate(components: readonly Component[], ruleSet: RuleSet, lev
   // a lockfile holds thousands of packages and few are crypto: look rules up by ecosystem and exact name,
   // and test only the pattern rules against every name
   const byName = groupBy(
-    active.flatMap((a) => (a.rule.match.names ?? []).map((name) => ({ key: `${a.rule.match.ecosystem}\0${name}`, a }))),
+    active.flatMap((a) => (a.rule.match.names ?? []).map((name) => ({ key: `${a.rule.match.ecosystem}\0${nameKey(a.rule.match.ecosystem, name)}`, a }))),
     (x) => x.key,
   );
   const patternRules = groupBy(
@@ -69,7 +79,7 @@ export function evaluate(components: readonly Component[], ruleSet: RuleSet, lev
   );
   const findings = new Map<string, Finding>();
   for (const c of components) {
-    const candidates = [...(byName.get(`${c.ecosystem}\0${c.name}`)?.map((x) => x.a) ?? []), ...(patternRules.get(c.ecosystem) ?? [])];
+    const candidates = [...(byName.get(`${c.ecosystem}\0${nameKey(c.ecosystem, c.name)}`)?.map((x) => x.a) ?? []), ...(patternRules.get(c.ecosystem) ?? [])];
     for (const { rule, level, pattern } of candidates) {
       const evidence = c.evidence.filter((e) => rule.match.evidence.includes(e.kind));
       if (evidence.length === 0) continue;

@@ -93,14 +93,28 @@ function checkRuleSemantics(rule: Rule, y: LocatedYaml, file: string): void {
       fail(`/match/properties/${key}`, `properties.${key} is not a valid regular expression: ${(e as Error).message}`);
     }
   }
+  // lookup: every row gives the same names (so a message never shows a bare placeholder), ranges parse, a row
+  // without versions (any version) only last, and no name shadows a capture or property
+  const lookupNames = new Set(Object.keys(m.lookup?.[0]?.values ?? {}));
+  (m.lookup ?? []).forEach((row, i) => {
+    if (row.versions !== undefined) rangeCheck(`/match/lookup/${i}/versions`, row.versions, m.ecosystem);
+    else if (i !== m.lookup!.length - 1) fail(`/match/lookup/${i}`, `lookup row ${i + 1} has no versions (any version), so the rows after it can never apply; put it last`);
+    const names = Object.keys(row.values);
+    if (names.length !== lookupNames.size || names.some((n) => !lookupNames.has(n))) {
+      fail(`/match/lookup/${i}/values`, `lookup row ${i + 1} gives ${names.join(', ')}; every row must give the same values (${[...lookupNames].join(', ')})`);
+    }
+  });
+  for (const n of lookupNames) {
+    if (m.capture?.[n] || m.properties?.[n]) fail('/match/lookup', `lookup value '${n}' has the same name as a capture or property`);
+  }
   for (const [name, cv] of Object.entries(m.captureVersions ?? {})) {
-    if (!m.capture?.[name] && !m.properties?.[name]) fail(`/match/captureVersions/${name}`, `captureVersions.${name} has no capture or property of that name`);
+    if (!m.capture?.[name] && !m.properties?.[name] && !lookupNames.has(name)) fail(`/match/captureVersions/${name}`, `captureVersions.${name} has no capture, property or lookup value of that name`);
     rangeCheck(`/match/captureVersions/${name}/range`, cv.range, cv.scheme);
   }
   for (const placeholder of rule.message.matchAll(/\{([^{}]+)\}/g)) {
     const field = placeholder[1]!;
-    if (!MESSAGE_FIELDS.has(field) && !m.capture?.[field] && !m.properties?.[field]) {
-      fail('/message', `message uses {${field}}, which is neither a component field (${[...MESSAGE_FIELDS].join(', ')}) nor a capture or property`);
+    if (!MESSAGE_FIELDS.has(field) && !m.capture?.[field] && !m.properties?.[field] && !lookupNames.has(field)) {
+      fail('/message', `message uses {${field}}, which is neither a component field (${[...MESSAGE_FIELDS].join(', ')}) nor a capture, property or lookup value`);
     }
   }
 }
@@ -123,7 +137,7 @@ async function listRuleDir(dir: string): Promise<RuleDirFiles> {
   const rules = (
     await fg(['**/*.yml', '**/*.yaml'], {
       cwd: dir,
-      ignore: ['**/*.test.yml', '**/*.test.yaml', 'profiles/**', 'schema/**', '**/node_modules/**'],
+      ignore: ['**/*.test.yml', '**/*.test.yaml', 'profiles/**', 'schema/**', 'facts/**', '**/node_modules/**'],
     })
   ).sort();
   const profiles = (await fg(['profiles/*.yml', 'profiles/*.yaml'], { cwd: dir })).sort();

@@ -1,6 +1,12 @@
 import type { Ecosystem, EvidenceKind, Level, Reference } from '../model/types.js';
 
-export type VersionScheme = 'semver' | 'openssl';
+export type VersionScheme = 'semver' | 'openssl' | 'pep440';
+
+/** One row of match.lookup: a version range (none: any version, the last row only) and the values it gives. */
+export interface LookupRow {
+  versions?: string;
+  values: Record<string, string>;
+}
 
 /** A rule as written in rules/**.yml (see rules/schema/rule.schema.json). */
 export interface Rule {
@@ -19,6 +25,8 @@ export interface Rule {
     capture?: Record<string, string>;
     properties?: Record<string, string>;
     captureVersions?: Record<string, { scheme: VersionScheme; range: string }>;
+    /** a table from version ranges to named values (captures); the first row whose range holds the version wins */
+    lookup?: LookupRow[];
   };
   severity: number;
   precision?: 'very-high' | 'high' | 'medium' | 'low';

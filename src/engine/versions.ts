@@ -2,6 +2,7 @@ import semverParse from 'semver/functions/parse.js';
 import semverCoerce from 'semver/functions/coerce.js';
 import semverCompareFn from 'semver/functions/compare.js';
 import type { SemVer } from 'semver';
+import { pep440Compare } from './versions/pep440.js';
 import { golangCompare } from './versions/golang.js';
 import { mavenCompare } from './versions/maven.js';
 
@@ -70,6 +71,8 @@ const COMPARE: Record<string, Compare> = {
   npm: semverCompare,
   cargo: semverCompare,
   openssl: opensslCompare,
+  pypi: pep440Compare,
+  pep440: pep440Compare,
   golang: golangCompare,
   go: golangCompare,
   maven: mavenCompare,

@@ -1,7 +1,7 @@
-import { createRequire } from 'node:module';
 import type { Component, Evidence } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { shortestPaths, type GraphNode } from './graph.js';
+import { parseToml, scanTomlLayout, stripBom } from './toml.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
 
 /**
@@ -39,25 +39,12 @@ interface LockPackage {
   id: string;
 }
 
-// smol-toml is loaded on the first Cargo.lock, so scans without one do not pay for it at start-up
-const requireCjs = createRequire(import.meta.url);
-let smolToml: typeof import('smol-toml') | undefined;
-const toml = () => (smolToml ??= requireCjs('smol-toml') as typeof import('smol-toml'));
-
 /** Parse one Cargo.lock text into components. `path` is the lockfile path reported in evidence. */
 export function parseCargoLock(rawText: string, path: string, layer?: string): Component[] {
-  const text = rawText.charCodeAt(0) === 0xfeff ? rawText.slice(1) : rawText;
-  let doc: Record<string, unknown>;
-  try {
-    doc = toml().parse(text) as Record<string, unknown>;
-  } catch (err) {
-    if (err instanceof toml().TomlError) {
-      const reason = err.message.split('\n')[0]!.replace(/^Invalid TOML document:\s*/, '');
-      throw new ParseError(`Cargo.lock is not valid TOML: ${reason} (line ${err.line})`, err.line);
-    }
-    throw err;
-  }
-  const layout = scanLayout(text);
+  const text = stripBom(rawText);
+  const doc = parseToml(text, 'Cargo.lock');
+  const scanned = scanTomlLayout(text);
+  const layout = { blocks: scanned.blocks, versionLine: scanned.topKeys.get('version'), rootLine: scanned.tables.get('root') };
 
   const version = doc.version;
   if (version !== undefined && !(typeof version === 'number' && SUPPORTED_VERSIONS.includes(version))) {
@@ -224,61 +211,6 @@ function resolve(dep: DependencySpec, byName: Map<string, LockPackage[]>): LockP
   if (local.length === 1) return local[0];
   if (local.length > 1) return undefined;
   return candidates.length === 1 ? candidates[0] : undefined;
-}
-
-interface Block {
-  /** line of `[[package]]` */
-  header: number;
-  /** line of the block's `name = …` */
-  nameLine?: number;
-  /** the string on that line, to check the scan against the parser */
-  nameValue?: string;
-}
-
-interface Layout {
-  blocks: Block[];
-  versionLine?: number;
-  rootLine?: number;
-}
-
-/**
- * One pass over the lines: where each [[package]] block starts and where its `name` is. smol-toml gives no
- * positions, so blocks are matched to parsed packages by order (both are in file order).
- */
-function scanLayout(text: string): Layout {
-  const blocks: Block[] = [];
-  let versionLine: number | undefined;
-  let rootLine: number | undefined;
-  let current: Block | undefined;
-  let inTable = false;
-  let lineNo = 0;
-  let start = 0;
-  while (start <= text.length) {
-    let end = text.indexOf('\n', start);
-    if (end === -1) end = text.length;
-    lineNo++;
-    const line = text.slice(start, end).trim();
-    start = end + 1;
-    if (line.startsWith('[')) {
-      current = undefined;
-      inTable = true;
-      if (/^\[\[\s*package\s*\]\]\s*(#.*)?$/.test(line)) {
-        current = { header: lineNo };
-        blocks.push(current);
-      } else if (/^\[\s*root\s*\]\s*(#.*)?$/.test(line)) {
-        rootLine = lineNo;
-      }
-      continue;
-    }
-    if (current && current.nameLine === undefined && /^("?)name\1\s*=/.test(line)) {
-      current.nameLine = lineNo;
-      const m = /=\s*"((?:[^"\\]|\\.)*)"/.exec(line);
-      current.nameValue = m ? m[1] : undefined;
-    } else if (!inTable && versionLine === undefined && /^("?)version\1\s*=/.test(line)) {
-      versionLine = lineNo;
-    }
-  }
-  return { blocks, versionLine, rootLine };
 }
 
 function compareComponents(a: Component, b: Component): number {

@@ -4,6 +4,11 @@ import { npmLockExtractor, npmLockPlainExtractor } from './npm-lock.js';
 import { nugetLockExtractor } from './nuget-lock.js';
 import { gemfileLockExtractor } from './gemfile-lock.js';
 import { composerLockExtractor } from './composer-lock.js';
+import { pdmLockExtractor } from './pdm-lock.js';
+import { pipfileLockExtractor } from './pipfile-lock.js';
+import { poetryLockExtractor } from './poetry-lock.js';
+import { requirementsTxtExtractor } from './requirements-txt.js';
+import { uvLockExtractor } from './uv-lock.js';
 import { goModExtractor } from './go-mod.js';
 import { pomXmlExtractor } from './pom-xml.js';
 import { gradleLockfileExtractor } from './gradle-lockfile.js';
@@ -29,6 +34,11 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     nugetLockExtractor,
     gemfileLockExtractor,
     composerLockExtractor,
+    poetryLockExtractor,
+    uvLockExtractor,
+    pipfileLockExtractor,
+    pdmLockExtractor,
+    requirementsTxtExtractor,
     goModExtractor,
     pomXmlExtractor,
     gradleLockfileExtractor,

@@ -36,6 +36,8 @@ export class ParseError extends Error {
   constructor(
     message: string,
     readonly line?: number,
+    /** what could still be read from the rest of the file (e.g. requirements.txt around one bad line): kept, and the error reported */
+    readonly partial?: Component[],
   ) {
     super(message);
   }
