@@ -1,6 +1,9 @@
 import type { Extractor } from './types.js';
 import { cargoLockExtractor } from './cargo-lock.js';
 import { npmLockExtractor, npmLockPlainExtractor } from './npm-lock.js';
+import { yarnLockExtractor } from './yarn-lock.js';
+import { pnpmLockExtractor } from './pnpm-lock.js';
+import { bunLockExtractor } from './bun-lock.js';
 import { nugetLockExtractor } from './nuget-lock.js';
 import { gemfileLockExtractor } from './gemfile-lock.js';
 import { composerLockExtractor } from './composer-lock.js';
@@ -31,6 +34,9 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
   return [
     cargoLockExtractor,
     options.npmReader === 'arborist' ? npmLockExtractor : npmLockPlainExtractor,
+    yarnLockExtractor,
+    pnpmLockExtractor,
+    bunLockExtractor,
     nugetLockExtractor,
     gemfileLockExtractor,
     composerLockExtractor,

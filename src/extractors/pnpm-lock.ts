@@ -1,0 +1,236 @@
+/**
+ * pnpm-lock.yaml, read with the `yaml` package. Three key syntaxes:
+ * - lockfileVersion 5.x (pnpm 5–7): `/name/1.0.0`, peers after `_` (`/a/1.0.0_b@2.0.0`), importer values are refs;
+ * - '6.0' (pnpm 8): `/name@1.0.0`, peers in parentheses (`/a@1.0.0(b@2.0.0)`), importer values are
+ *   `{specifier, version}`;
+ * - '9.0' (pnpm 9 and 10): `packages` holds `name@1.0.0` metadata without peers, `snapshots` the graph with them.
+ * Importers (the project and its workspace packages) are the roots; `link:` refs point at other importers.
+ * v5/v6 record scope on each entry (`dev: true|false`, `optional: true`); v9 keeps only `optional` on snapshots,
+ * so dev comes from the importers' devDependencies through the graph.
+ */
+import type { Component } from '../model/types.js';
+import {
+  componentsFromJsGraph,
+  insideNodeModules,
+  isObject,
+  joinPath,
+  lineIndex,
+  normalizeInside,
+  readPackageJson,
+  rootName,
+  str,
+  type JsEdge,
+  type JsNode,
+} from './js-lock-common.js';
+import { loadLockYaml } from './yarn-lock.js';
+import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
+
+type Syntax = 5 | 6 | 9;
+
+function syntaxOf(v: string | undefined): Syntax | undefined {
+  if (v === undefined) return undefined;
+  if (/^5(\.\d+)?$/.test(v)) return 5;
+  if (/^6\.\d+$/.test(v)) return 6;
+  if (/^9\.\d+$/.test(v)) return 9;
+  return undefined;
+}
+
+/** pnpm's dependency-path.refToRelative for each syntax: the key a dependency's ref points at (undefined: a link). */
+export function refToKey(ref: string, name: string, syntax: Syntax): string | undefined {
+  if (ref.startsWith('link:')) return undefined;
+  if (syntax === 9) {
+    if (ref.startsWith('@')) return ref;
+    const at = ref.indexOf('@');
+    if (at === -1) return `${name}@${ref}`;
+    const colon = ref.indexOf(':');
+    const paren = ref.indexOf('(');
+    if ((colon === -1 || at < colon) && (paren === -1 || at < paren)) return ref;
+    return `${name}@${ref}`;
+  }
+  if (ref.startsWith('file:') || ref.startsWith('/')) return ref;
+  // a version (possibly with a peer suffix) names a registry package; anything else with a '/' is a full key
+  const bare = ref.replace(/(\([^)]*\))+$/, '');
+  if (!bare.includes('/')) return syntax === 5 ? `/${name}/${ref}` : `/${name}@${ref}`;
+  return ref;
+}
+
+/** The package key without its peer suffix: `/a/1.0.0_b@2.0.0` → `/a/1.0.0`, `a@1.0.0(b@2.0.0)` → `a@1.0.0`. */
+function withoutPeers(key: string, syntax: Syntax): string {
+  if (syntax === 5) {
+    const u = key.indexOf('_', key.lastIndexOf('/'));
+    return u === -1 ? key : key.slice(0, u);
+  }
+  const p = key.indexOf('(');
+  return p === -1 ? key : key.slice(0, p);
+}
+
+/** Name and version from a key (entries for tarballs, git and directories name themselves with fields instead). */
+export function parseKey(key: string, syntax: Syntax): { name?: string; version?: string } {
+  const k = withoutPeers(key.startsWith('/') ? key.slice(1) : key, syntax);
+  if (syntax === 5) {
+    const segs = k.split('/');
+    const n = segs[0]!.startsWith('@') ? 2 : 1;
+    if (segs.length <= n) return {};
+    return { name: segs.slice(0, n).join('/'), version: segs.slice(n).join('/') };
+  }
+  const at = k.indexOf('@', 1);
+  if (at === -1) return {};
+  return { name: k.slice(0, at), version: k.slice(at + 1) };
+}
+
+interface Importer {
+  path: string;
+  deps: { name: string; ref: string; dev: boolean; optional: boolean }[];
+}
+
+function importerDeps(imp: Record<string, unknown>, syntax: Syntax): Importer['deps'] {
+  const out: Importer['deps'] = [];
+  for (const [section, dev, optional] of [
+    ['dependencies', false, false],
+    ['optionalDependencies', false, true],
+    ['devDependencies', true, false],
+  ] as const) {
+    const deps = imp[section];
+    if (!isObject(deps)) continue;
+    for (const [name, v] of Object.entries(deps)) {
+      const ref = syntax === 5 ? str(v) : isObject(v) ? str(v.version) : str(v);
+      if (ref !== undefined) out.push({ name, ref, dev, optional });
+    }
+  }
+  return out;
+}
+
+function entryEdges(e: Record<string, unknown>): { name: string; ref: string; optional: boolean }[] {
+  const out: { name: string; ref: string; optional: boolean }[] = [];
+  for (const [section, optional] of [
+    ['dependencies', false],
+    ['optionalDependencies', true],
+  ] as const) {
+    const deps = e[section];
+    if (!isObject(deps)) continue;
+    for (const [name, ref] of Object.entries(deps)) if (typeof ref === 'string') out.push({ name, ref, optional });
+  }
+  return out;
+}
+
+export async function parsePnpmLock(text: string, input: ExtractInput): Promise<Component[]> {
+  const label = baseName(input.path);
+  const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const { doc, isMap, isScalar } = await loadLockYaml(t, label);
+  const contents = doc.contents;
+  // an empty file: pnpm writes none, but an empty lockfile holds no packages either
+  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) return [];
+  if (!isMap(contents)) throw new ParseError(`${label}: not a pnpm lockfile (the top level is not a mapping)`, 1);
+  const lineOf = lineIndex(t);
+  const versionPair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'lockfileVersion');
+  const versionLine = versionPair && isScalar(versionPair.key) && versionPair.key.range ? lineOf(versionPair.key.range[0]) : 1;
+  const written = versionPair && isScalar(versionPair.value) ? String(versionPair.value.value) : undefined;
+  const syntax = syntaxOf(written);
+  if (syntax === undefined) {
+    throw new ParseError(`unsupported pnpm lockfileVersion ${written === undefined ? '(missing)' : JSON.stringify(written)}; cryptaudit reads 5.x, 6.x and 9.x`, versionLine);
+  }
+  // the two sections whose keys carry lines; the rest is read as plain data
+  const sectionLines = (name: string): { data: Record<string, unknown>; lines: Map<string, number> } => {
+    const lines = new Map<string, number>();
+    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
+    if (!pair || !isMap(pair.value)) return { data: {}, lines };
+    for (const p of pair.value.items) if (isScalar(p.key) && p.key.range) lines.set(String(p.key.value), lineOf(p.key.range[0]));
+    return { data: pair.value.toJSON() as Record<string, unknown>, lines };
+  };
+  const packages = sectionLines('packages');
+  const snapshots = syntax === 9 ? sectionLines('snapshots').data : packages.data;
+  const top = (name: string): unknown => {
+    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
+    return pair?.value && typeof pair.value === 'object' && 'toJSON' in pair.value ? (pair.value as { toJSON(): unknown }).toJSON() : undefined;
+  };
+
+  const importers: Importer[] = [];
+  const importersData = top('importers');
+  if (isObject(importersData)) {
+    for (const [p, imp] of Object.entries(importersData)) if (isObject(imp)) importers.push({ path: p, deps: importerDeps(imp, syntax) });
+  } else {
+    // a single-project lockfile (v5/v6 without workspaces): the sections sit at the top level
+    const single: Record<string, unknown> = {};
+    for (const s of ['dependencies', 'optionalDependencies', 'devDependencies']) single[s] = top(s);
+    importers.push({ path: '.', deps: importerDeps(single, syntax) });
+  }
+
+  const nodes = new Map<string, JsNode>();
+  const importerId = (p: string) => `importer:${normalizeInside(p) ?? p}`;
+  for (const imp of importers) {
+    const norm = normalizeInside(imp.path);
+    const pkg = norm === undefined ? undefined : await readPackageJson(input, norm);
+    const name = norm === '' || imp.path === '.' ? rootName(pkg, input) : (str(pkg?.name) ?? imp.path);
+    nodes.set(importerId(imp.path), { id: importerId(imp.path), name, detail: `${label} importers[${JSON.stringify(imp.path)}]`, local: true, edges: [] });
+  }
+
+  const v9Flags = syntax === 9;
+  const usedMeta = new Set<string>();
+  for (const [key, raw] of Object.entries(snapshots)) {
+    const e = isObject(raw) ? raw : {};
+    const metaKey = syntax === 9 ? withoutPeers(key, 9) : key;
+    usedMeta.add(metaKey);
+    const meta = isObject(packages.data[metaKey]) ? (packages.data[metaKey] as Record<string, unknown>) : e;
+    const parsed = parseKey(key, syntax);
+    const name = str(meta.name) ?? parsed.name ?? key;
+    const version = str(meta.version) ?? parsed.version;
+    const resolution = isObject(meta.resolution) ? meta.resolution : {};
+    const local = resolution.type === 'directory';
+    nodes.set(key, {
+      id: key,
+      name,
+      version: local ? undefined : version,
+      line: packages.lines.get(metaKey),
+      detail: `${label} packages[${JSON.stringify(metaKey)}]`,
+      local,
+      edges: [],
+      dev: !v9Flags && e.dev === 'true',
+      optional: e.optional === 'true',
+    });
+  }
+  // v9 may list a package in `packages` that no snapshot uses; it is still in the lockfile
+  if (syntax === 9) {
+    for (const key of Object.keys(packages.data)) {
+      if (usedMeta.has(key)) continue;
+      const meta = packages.data[key] as Record<string, unknown>;
+      const parsed = parseKey(key, 9);
+      nodes.set(key, { id: key, name: str(meta?.name) ?? parsed.name ?? key, version: str(meta?.version) ?? parsed.version, line: packages.lines.get(key), detail: `${label} packages[${JSON.stringify(key)}]`, local: false, edges: [] });
+    }
+  }
+
+  const target = (from: string, name: string, ref: string): string | undefined => {
+    if (ref.startsWith('link:')) {
+      const p = normalizeInside(joinPath(from === '.' ? '' : from, ref.slice(5)));
+      return p !== undefined && nodes.has(`importer:${p}`) ? `importer:${p}` : undefined;
+    }
+    const k = refToKey(ref, name, syntax);
+    return k !== undefined && nodes.has(k) ? k : undefined;
+  };
+  for (const imp of importers) {
+    const node = nodes.get(importerId(imp.path))!;
+    for (const d of imp.deps) {
+      const to = target(imp.path, d.name, d.ref);
+      if (to !== undefined) node.edges.push({ to, dev: d.dev, optional: d.optional } satisfies JsEdge);
+    }
+  }
+  for (const [key, raw] of Object.entries(snapshots)) {
+    if (!isObject(raw)) continue;
+    const node = nodes.get(key)!;
+    for (const d of entryEdges(raw)) {
+      const to = target('.', d.name, d.ref);
+      if (to !== undefined) node.edges.push({ to, optional: d.optional });
+    }
+  }
+  return componentsFromJsGraph(nodes, { path: input.path, dev: syntax === 9 ? 'graph' : 'flags', optional: 'flags' });
+}
+
+export const pnpmLockExtractor: Extractor = {
+  name: 'npm/pnpm-lock',
+  version: 1,
+  fileRequired(p: string): boolean {
+    return baseName(p) === 'pnpm-lock.yaml' && !insideNodeModules(p);
+  },
+  async extract(input: ExtractInput): Promise<Component[]> {
+    return parsePnpmLock(await input.readText(), input);
+  },
+};
