@@ -1,4 +1,5 @@
 import type { ScanResult } from '../model/result.js';
+import { renderCbom, type CbomOptions } from './cbom.js';
 import { renderJson } from './json.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
@@ -11,6 +12,8 @@ import { renderText } from './text.js';
 export interface RenderOptions {
   /** ANSI colour in human formats; the CLI decides from TTY, NO_COLOR and FORCE_COLOR */
   color?: boolean;
+  /** CBOM serial number and timestamp; left out unless given (output stays byte-identical) */
+  cbom?: CbomOptions;
 }
 
 type Renderer = (result: ScanResult, options: RenderOptions) => string;
@@ -20,6 +23,7 @@ const RENDERERS = {
   sarif: (r) => renderSarif(r),
   json: (r) => renderJson(r),
   text: (r, o) => renderText(r, { color: o.color ?? false }),
+  cbom: (r, o) => renderCbom(r, o.cbom),
 } satisfies Record<string, Renderer>;
 
 export type ReportFormat = keyof typeof RENDERERS;

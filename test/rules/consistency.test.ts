@@ -18,7 +18,7 @@ import { repoRoot, sharedFixture, sharedRoot, SHARED_MISSING } from '../helpers.
 const KNOWLEDGE_FILES = ['ecosystem-packages.md', 'binary-signatures.md', 'sarif-action-cbom-tui.md'];
 const PROFILES = ['fips-140-3', 'pqc', 'inventory'];
 
-const ruleFiles = fg.sync(['*/*.yml'], { cwd: builtinRulesDir, ignore: ['**/*.test.yml', 'profiles/**', 'schema/**'] }).sort();
+const ruleFiles = fg.sync(['*/*.yml'], { cwd: builtinRulesDir, ignore: ['**/*.test.yml', 'profiles/**', 'schema/**', 'facts/**'] }).sort();
 const testFiles = fg.sync(['*/*.test.yml'], { cwd: builtinRulesDir }).sort();
 const readYaml = (rel: string) => parseYaml(readFileSync(path.join(builtinRulesDir, rel), 'utf8')) as Record<string, unknown>;
 
