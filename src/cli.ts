@@ -22,6 +22,10 @@ Scan options:
   --exclude GLOB     leave out paths (repeatable), relative to each target
   --rules-dir DIR    extra rule directory (repeatable)
   --npm-reader R     lockfile (default) | arborist: how package-lock.json is read
+  --platform P       image targets with several platforms: os/arch[/variant] (default linux/amd64)
+
+Targets: a directory, a file, a \`docker save\` tarball or OCI layout (dir or tar), oci:PATH[:REF],
+docker-archive:PATH[:TAG], registry:REF (credentials from the Docker config file's auths).
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error.
 `;
@@ -55,8 +59,12 @@ async function runScan(argv: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       'rules-dir': { type: 'string', multiple: true },
       'npm-reader': { type: 'string' },
+      platform: { type: 'string' },
     },
   });
+  if (values.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)) {
+    throw new UsageError(`--platform must be os/arch[/variant], e.g. linux/amd64 (got '${values.platform}')`);
+  }
   const { render, REPORT_FORMATS } = await import('./report/index.js');
   const format = oneOf(values.format, REPORT_FORMATS, '--format') ?? 'text';
   const failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
@@ -72,6 +80,7 @@ async function runScan(argv: string[]): Promise<number> {
     exclude: values.exclude,
     ruleDirs: values['rules-dir'],
     npmReader,
+    platform: values.platform,
   });
   for (const t of result.targets) {
     for (const e of t.errors) {

@@ -14,6 +14,7 @@ import { LEVELS, type Level } from './model/types.js';
 import { ConfigError, findConfig, loadConfig, type Config } from './config.js';
 import { openTarget, TargetError } from './sources/index.js';
 import { walkAndExtract } from './walk.js';
+import { targetFacts, targetOpenOptions } from './sources/image/target-facts.js';
 import { packageRoot } from './util/paths.js';
 
 export type { ScanResult, TargetResult, FailOn } from './model/result.js';
@@ -39,6 +40,8 @@ export interface ScanOptions {
   npmReader?: NpmReader;
   /** for tests and embedders; overrides npmReader */
   extractors?: readonly Extractor[];
+  /** image targets with several platforms: os/arch[/variant] (default linux/amd64) */
+  platform?: string;
 }
 
 /** Usage or input problem: bad policy, unreadable config, broken rule file, missing target. */
@@ -104,17 +107,28 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   for (const target of options.targets?.length ? options.targets : ['.']) {
     let opened;
     try {
-      opened = await openTarget(target, cwd);
+      opened = await openTarget(target, cwd, targetOpenOptions(extractors, options.platform));
     } catch (e) {
       if (e instanceof TargetError) throw new ScanInputError(e.message);
       throw e;
     }
-    const walked = await walkAndExtract(opened.vfs, extractors, { exclude });
+    let walked;
+    let facts;
+    try {
+      walked = await walkAndExtract(opened.vfs, extractors, { exclude });
+      // image facts, layer history on evidence, OS FIPS posture on the components rules judge by it
+      facts = await targetFacts(opened, walked.components);
+    } finally {
+      await opened.image?.close();
+    }
+    walked.errors.push(...facts.errors);
     const components = walked.components.sort((a, b) => cmp(a.purl, b.purl) || cmp(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? ''));
     targets.push({
       target,
       displayRoot: opened.displayRoot,
       kind: opened.kind,
+      ...(facts.image ? { image: facts.image } : {}),
+      ...(facts.osFips ? { osFips: facts.osFips } : {}),
       components,
       findings: evaluate(components, ruleSet, levels),
       errors: walked.errors.sort((a, b) => cmp(a.path, b.path) || (a.line ?? 0) - (b.line ?? 0)),

@@ -15,6 +15,9 @@ import { uvLockExtractor } from './uv-lock.js';
 import { goModExtractor } from './go-mod.js';
 import { pomXmlExtractor } from './pom-xml.js';
 import { gradleLockfileExtractor } from './gradle-lockfile.js';
+import { dpkgExtractor } from './os/dpkg.js';
+import { apkExtractor } from './os/apk.js';
+import { rpmDbExtractor } from './os/rpm.js';
 
 /**
  * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
@@ -48,6 +51,9 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     goModExtractor,
     pomXmlExtractor,
     gradleLockfileExtractor,
+    dpkgExtractor,
+    apkExtractor,
+    rpmDbExtractor,
   ];
 }
 

@@ -1,5 +1,7 @@
 import type { Component, Finding, Level, ScanError } from './types.js';
 import type { Rule } from '../engine/types.js';
+import type { ImageFacts } from '../sources/image/image-vfs.js';
+import type { OsFipsPosture } from '../extractors/os/fips-posture.js';
 
 export type FailOn = Level | 'none';
 
@@ -9,7 +11,11 @@ export interface TargetResult {
   target: string;
   /** posix path of the target relative to the working directory ('.' for cwd); prefixes evidence paths in SARIF */
   displayRoot: string;
-  kind: 'directory' | 'file';
+  kind: 'directory' | 'file' | 'image';
+  /** image targets: name, digest, platform, layers with their history, files deleted by later layers */
+  image?: ImageFacts;
+  /** OS FIPS configuration seen in the target (images and OS root directories); see src/extractors/os/fips-posture.ts */
+  osFips?: OsFipsPosture;
   /** every component extractors found, crypto or not, sorted by purl then evidence path */
   components: Component[];
   /** sorted by level (error first), rule id, purl, evidence path */

@@ -31,6 +31,8 @@ export interface Evidence {
   line?: number;
   /** image layer diff id, for image sources */
   layer?: string;
+  /** image sources: the history entry (Dockerfile instruction) that created that layer */
+  layerCreatedBy?: string;
   /** what exactly was seen, e.g. `Cargo.lock [[package]] ring 0.17.14` */
   detail: string;
 }

@@ -67,7 +67,7 @@ describe('rule files', () => {
     }
     for (const rule of ruleSet.rules.values()) {
       for (const ref of rule.references) {
-        const m = /^knowledge\/([a-z-]+\.md) §([0-9A-Z](?:\.\d+)?)$/.exec(ref.source ?? '');
+        const m = /^knowledge\/([a-z-]+\.md) §((?:\d+|[A-Z])(?:\.\d+)?)$/.exec(ref.source ?? '');
         assert.ok(m, `${rule.id}: reference source '${ref.source}' is not 'knowledge/<file>.md §<section>'`);
         const [, file, section] = m;
         assert.ok(KNOWLEDGE_FILES.includes(file!), `${rule.id}: unknown knowledge file ${file}`);

@@ -1,0 +1,212 @@
+import { createReadStream, promises as fs, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { ScanError } from '../../model/types.js';
+import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, type WalkOptions } from '../vfs.js';
+import type { ResolvedImage } from './image.js';
+import { entrySegments, LayerIndex, readEntryStream, type FsNode, type RemovedFile } from './layers.js';
+import type { ExpandLimits } from './decompress.js';
+
+export interface ImageVfsOptions {
+  /** files an extractor will read: copied to the temp dir during the one pass over the layers */
+  wanted?: (path: string) => boolean;
+  /** files read after the walk (OS FIPS configuration): kept in the temp dir until close() */
+  keep?: (path: string) => boolean;
+  maxFileBytes?: number;
+  limits?: ExpandLimits;
+}
+
+/** What a report says about an image (JSON `image`, SARIF run properties). No credentials, no temp paths. */
+export interface ImageFacts {
+  reference: string;
+  name: string;
+  digest?: string;
+  platform?: string;
+  layers: Array<{ diffId: string; digest?: string; createdBy?: string; compression?: string }>;
+  /** regular files added by one layer and deleted by a later one: gone at run time, still in the shipped bytes */
+  removedFiles: Array<{ path: string; layer: string; removedIn: string; size: number }>;
+}
+
+/** Minimal glob → RegExp for --exclude over image paths (`**`, `*`, `?`), the subset fast-glob patterns use. */
+export function globToRegExp(glob: string): RegExp {
+  let re = '';
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i]!;
+    if (c === '*' && glob[i + 1] === '*') {
+      const slash = glob[i + 2] === '/';
+      re += slash ? '(?:.*/)?' : '.*';
+      i += slash ? 2 : 1;
+    } else if (c === '*') re += '[^/]*';
+    else if (c === '?') re += '[^/]';
+    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`);
+}
+
+/**
+ * A container image as a read-only Vfs: the squashed view of its layers. Paths are posix without a leading
+ * slash; every entry names the diff id of the layer that supplied it. Links resolve inside the image only.
+ */
+export class ImageVfs implements Vfs {
+  readonly description: string;
+  private keptPaths: string[] = [];
+  private closed = false;
+  private readonly onExit = () => this.removeTemp();
+
+  private constructor(
+    readonly image: ResolvedImage,
+    private readonly index: LayerIndex,
+    private readonly tempDir: string,
+    private readonly options: ImageVfsOptions,
+  ) {
+    this.description = image.reference;
+  }
+
+  static async open(image: ResolvedImage, options: ImageVfsOptions = {}): Promise<ImageVfs> {
+    const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cryptaudit-image-'));
+    const wanted = options.wanted;
+    const keep = options.keep;
+    const index = new LayerIndex(image, {
+      wanted: wanted || keep ? (p) => (wanted?.(p) ?? false) || (keep?.(p) ?? false) : undefined,
+      tempDir,
+      maxFileBytes: options.maxFileBytes,
+      limits: options.limits,
+    });
+    const vfs = new ImageVfs(image, index, tempDir, options);
+    process.once('exit', vfs.onExit);
+    try {
+      await index.build();
+    } catch (e) {
+      await vfs.close();
+      throw e;
+    }
+    return vfs;
+  }
+
+  /** problems reading the image itself (truncated layer, hostile entries): reported, the scan goes on */
+  get errors(): readonly ScanError[] {
+    return this.index.errors;
+  }
+
+  get removed(): readonly RemovedFile[] {
+    return this.index.removed;
+  }
+
+  /** files kept for reading after the walk (see ImageVfsOptions.keep) */
+  get kept(): readonly string[] {
+    return this.keptPaths;
+  }
+
+  facts(): ImageFacts {
+    const ids = this.image.layers.map((l) => l.diffId);
+    return {
+      reference: this.image.reference,
+      name: this.image.shortName,
+      ...(this.image.digest ? { digest: this.image.digest } : {}),
+      ...(this.image.platform ? { platform: this.image.platform } : {}),
+      layers: this.image.layers.map((l) => ({
+        diffId: l.diffId,
+        ...(l.digest ? { digest: l.digest } : {}),
+        ...(l.createdBy ? { createdBy: l.createdBy } : {}),
+        ...(this.index.digests[l.index] ? { compression: this.index.digests[l.index]!.compression } : {}),
+      })),
+      removedFiles: this.index.removed.map((r) => ({ path: r.path, layer: ids[r.layer]!, removedIn: ids[r.removedIn]!, size: r.size })),
+    };
+  }
+
+  /** visible regular files whose path passes `filter`, sorted (cheap: the layer index is in memory) */
+  listFiles(filter: (path: string) => boolean): string[] {
+    return this.index
+      .files()
+      .map((f) => f.path)
+      .filter(filter);
+  }
+
+  /** diff id of the layer that supplied a path (links followed inside the image), undefined when absent */
+  layerOf(p: string): string | undefined {
+    const node = this.node(p);
+    return node && node.type !== 'dir' ? this.image.layers[node.layer]?.diffId : undefined;
+  }
+
+  /** the history entry (Dockerfile instruction) of a layer diff id */
+  createdBy(diffId: string): string | undefined {
+    return this.image.layers.find((l) => l.diffId === diffId)?.createdBy;
+  }
+
+  async *walk(options: WalkOptions = {}): AsyncIterable<VfsEntry> {
+    const exclude = (options.exclude ?? []).map(globToRegExp);
+    const keep = this.options.keep;
+    for (const { path: p, node } of this.index.files()) {
+      const kept = keep?.(p) ?? false;
+      if (kept) this.keptPaths.push(p);
+      if (exclude.some((re) => re.test(p))) {
+        if (!kept) this.index.releaseFile(node);
+        continue;
+      }
+      if (node.src?.temp) await node.src.temp.done;
+      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId };
+      // the walk has run every extractor on this file: its copy is no longer needed
+      if (!kept) this.index.releaseFile(node);
+    }
+  }
+
+  private node(p: string): FsNode | undefined {
+    const segs = entrySegments(p);
+    return segs ? this.index.lookup(segs) : undefined;
+  }
+
+  private fileNode(p: string): FsNode {
+    const node = this.node(p);
+    if (!node) throw new Error(`${p}: no such file in the image`);
+    if (node.type !== 'file' || !node.src) throw new Error(`${p} is not a regular file`);
+    return node;
+  }
+
+  async readText(p: string, maxBytes = DEFAULT_MAX_TEXT_BYTES): Promise<string> {
+    const node = this.fileNode(p);
+    const src = node.src!;
+    if (src.size > maxBytes) throw new FileTooLargeError(p, src.size, maxBytes);
+    const temp = src.temp;
+    if (temp) {
+      await temp.done;
+      if (temp.complete) return fs.readFile(temp.path, 'utf8');
+    }
+    const chunks: Buffer[] = [];
+    let n = 0;
+    for await (const c of readEntryStream(this.image, src, this.options.limits) as AsyncIterable<Buffer>) {
+      n += c.length;
+      if (n > maxBytes) throw new FileTooLargeError(p, n, maxBytes);
+      chunks.push(c);
+    }
+    return Buffer.concat(chunks).toString('utf8');
+  }
+
+  createReadStream(p: string): Readable {
+    const node = this.fileNode(p);
+    const temp = node.src!.temp;
+    if (temp?.complete) return createReadStream(temp.path);
+    return readEntryStream(this.image, node.src!, this.options.limits);
+  }
+
+  async exists(p: string): Promise<boolean> {
+    return this.node(p)?.type === 'file';
+  }
+
+  /** Delete the temp dir. Safe to call twice. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    process.removeListener('exit', this.onExit);
+    await fs.rm(this.tempDir, { recursive: true, force: true });
+    await this.image.cleanup?.();
+  }
+
+  private removeTemp(): void {
+    try {
+      rmSync(this.tempDir, { recursive: true, force: true });
+    } catch {
+      // exit handler: nothing more to do
+    }
+  }
+}

@@ -1,0 +1,456 @@
+import { createWriteStream, promises as fs } from 'node:fs';
+import path from 'node:path';
+import { once } from 'node:events';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { Parser, type ReadEntry } from 'tar';
+import type { ScanError } from '../../model/types.js';
+import type { ImageLayer, ResolvedImage } from './image.js';
+import { BombError, DEFAULT_EXPAND_LIMITS, LayerDecoder, TruncatedError, type ExpandLimits, type LayerDigests } from './decompress.js';
+import { ImageError } from './store.js';
+
+/**
+ * Layers applied in order into one path index (stereoscope's squash; OCI image-spec layer.md whiteouts), with no
+ * file content kept: a node knows the layer and tar entry its bytes are in. Files a caller wants are copied to
+ * the temp dir during the same pass (and dropped again when a later layer deletes or replaces them), so a scan
+ * reads every layer exactly once.
+ */
+
+export type NodeType = 'dir' | 'file' | 'symlink' | 'other';
+
+export interface FileSource {
+  layer: number;
+  /** the entry name exactly as the layer's tar has it */
+  entry: string;
+  size: number;
+  /** extracted copy, while the file is wanted and visible */
+  temp?: TempFile;
+}
+
+interface TempFile {
+  path: string;
+  refs: number;
+  /** false while still being written */
+  complete: boolean;
+  done: Promise<void>;
+  error?: string;
+}
+
+export interface FsNode {
+  type: NodeType;
+  /** layer that put the node there */
+  layer: number;
+  children?: Map<string, FsNode>;
+  /** symlink target as written */
+  link?: string;
+  /** regular files and hardlinks: where the bytes are */
+  src?: FileSource;
+}
+
+export interface RemovedFile {
+  path: string;
+  /** layer index that added it */
+  layer: number;
+  /** layer index whose whiteout (or replacement by a directory) removed it */
+  removedIn: number;
+  size: number;
+}
+
+export interface IndexOptions {
+  /** final-path test: files it accepts are copied to tempDir during the pass */
+  wanted?: (path: string) => boolean;
+  tempDir?: string;
+  /** largest single file copied to the temp dir; bigger wanted files are read from the layer on demand */
+  maxFileBytes?: number;
+  limits?: ExpandLimits;
+}
+
+export const WHITEOUT_PREFIX = '.wh.';
+export const OPAQUE_WHITEOUT = '.wh..wh..opq';
+const MAX_REMOVED = 10_000;
+const MAX_SYMLINK_HOPS = 40;
+
+/** Path segments of a tar entry name, or undefined when it tries to leave the root with '..'. Absolute names
+ *  are taken relative to the image root, as container runtimes do. */
+export function entrySegments(name: string): string[] | undefined {
+  const out: string[] = [];
+  for (const seg of name.split('/')) {
+    if (seg === '' || seg === '.') continue;
+    if (seg === '..') return undefined;
+    out.push(seg);
+  }
+  return out;
+}
+
+function newDir(layer: number): FsNode {
+  return { type: 'dir', layer, children: new Map() };
+}
+
+export class LayerIndex {
+  readonly root: FsNode = newDir(-1);
+  readonly errors: ScanError[] = [];
+  readonly removed: RemovedFile[] = [];
+  readonly digests: Array<LayerDigests | undefined> = [];
+  /** layers that could not be read to the end */
+  readonly incomplete = new Set<number>();
+  private tempSeq = 0;
+
+  constructor(
+    readonly image: ResolvedImage,
+    private readonly options: IndexOptions = {},
+  ) {}
+
+  /** Apply every layer, bottom first. A wrong digest throws (the image is not what it claims); a truncated or
+   *  bomb layer is an error entry and the files read up to that point stay in the index. */
+  async build(): Promise<void> {
+    for (const layer of this.image.layers) await this.applyLayer(layer);
+  }
+
+  private where(layer: ImageLayer): string {
+    return `layer ${layer.index + 1} (${layer.diffId})`;
+  }
+
+  private async applyLayer(layer: ImageLayer): Promise<void> {
+    const pending: Promise<void>[] = [];
+    let digests: LayerDigests | undefined;
+    try {
+      digests = await streamLayer(this.image, layer, this.options.limits, (entry) => this.onEntry(layer, entry, pending));
+    } catch (e) {
+      await Promise.allSettled(pending);
+      if (e instanceof ImageError) throw e;
+      this.incomplete.add(layer.index);
+      const kind = e instanceof BombError ? 'refused' : e instanceof TruncatedError ? 'truncated' : 'unreadable';
+      this.errors.push({
+        path: layer.blob,
+        message: `${this.where(layer)} ${kind}: ${(e as Error).message}; files read before that point are scanned`,
+      });
+      return;
+    }
+    await Promise.all(pending);
+    this.digests[layer.index] = digests;
+  }
+
+  /** The node at `segs` and its parent dir, creating directories on the way (implicit parents are legal). */
+  private parentDir(segs: string[], layer: number): FsNode {
+    let dir = this.root;
+    for (let i = 0; i < segs.length; i++) {
+      const seg = segs[i]!;
+      let child = dir.children!.get(seg);
+      if (!child || child.type !== 'dir') {
+        if (child) this.drop(child, segs.slice(0, i + 1).join('/'), layer);
+        child = newDir(layer);
+        dir.children!.set(seg, child);
+      }
+      dir = child;
+    }
+    return dir;
+  }
+
+  /** Forget a node (and its subtree): release temp copies, remember deleted regular files. */
+  private drop(node: FsNode, p: string, byLayer: number, recordRemoval = true): void {
+    if (node.type === 'dir') {
+      for (const [name, child] of node.children!) this.drop(child, p ? `${p}/${name}` : name, byLayer, recordRemoval);
+      return;
+    }
+    if (node.src) {
+      this.release(node.src);
+      if (recordRemoval && node.type === 'file' && node.layer < byLayer && this.removed.length < MAX_REMOVED) {
+        this.removed.push({ path: p, layer: node.layer, removedIn: byLayer, size: node.src.size });
+      }
+    }
+  }
+
+  private release(src: FileSource): void {
+    const t = src.temp;
+    if (!t) return;
+    src.temp = undefined;
+    if (--t.refs === 0) void t.done.finally(() => fs.rm(t.path, { force: true }));
+  }
+
+  private onEntry(layer: ImageLayer, entry: ReadEntry, pending: Promise<void>[]): void {
+    const li = layer.index;
+    const raw = entry.path;
+    const segs = entrySegments(raw);
+    if (!segs) {
+      this.errors.push({ path: raw, message: `${this.where(layer)}: tar entry '${raw}' climbs out of the image with '..'; ignored` });
+      entry.resume();
+      return;
+    }
+    if (segs.length === 0) {
+      entry.resume();
+      return;
+    }
+    const base = segs[segs.length - 1]!;
+    const parentSegs = segs.slice(0, -1);
+    const parentPath = parentSegs.join('/');
+
+    if (base === OPAQUE_WHITEOUT) {
+      const dir = this.parentDir(parentSegs, li);
+      for (const [name, child] of [...dir.children!]) {
+        if (child.layer < li) {
+          this.drop(child, parentPath ? `${parentPath}/${name}` : name, li);
+          dir.children!.delete(name);
+        } else if (child.type === 'dir') this.dropLower(child, parentPath ? `${parentPath}/${name}` : name, li);
+      }
+      entry.resume();
+      return;
+    }
+    if (base.startsWith(WHITEOUT_PREFIX)) {
+      const target = base.slice(WHITEOUT_PREFIX.length);
+      const dir = this.parentDir(parentSegs, li);
+      const victim = target ? dir.children!.get(target) : undefined;
+      if (victim && victim.layer < li) {
+        this.drop(victim, parentPath ? `${parentPath}/${target}` : target, li);
+        dir.children!.delete(target);
+      } else if (victim?.type === 'dir') {
+        // a directory this layer created again: only what lower layers had under it goes
+        this.dropLower(victim, parentPath ? `${parentPath}/${target}` : target, li);
+      }
+      entry.resume();
+      return;
+    }
+
+    const finalPath = segs.join('/');
+    const dir = this.parentDir(parentSegs, li);
+    const existing = dir.children!.get(base);
+    const type = entry.type;
+    if (type === 'Directory') {
+      if (existing?.type === 'dir') existing.layer = Math.max(existing.layer, li);
+      else {
+        if (existing) this.drop(existing, finalPath, li);
+        dir.children!.set(base, newDir(li));
+      }
+      entry.resume();
+      return;
+    }
+
+    let node: FsNode;
+    if (type === 'File' || type === 'OldFile' || type === 'ContiguousFile') {
+      const src: FileSource = { layer: li, entry: raw, size: entry.size ?? 0 };
+      node = { type: 'file', layer: li, src };
+      if (this.options.wanted?.(finalPath) && this.options.tempDir && src.size <= (this.options.maxFileBytes ?? 2 * 1024 ** 3)) {
+        src.temp = this.extract(entry, pending);
+      } else entry.resume();
+    } else if (type === 'Link') {
+      entry.resume();
+      const targetSegs = entrySegments(entry.linkpath ?? '');
+      const target = targetSegs && targetSegs.length ? this.lookup(targetSegs, false) : undefined;
+      if (!targetSegs) {
+        this.errors.push({ path: finalPath, message: `${this.where(layer)}: hardlink '${finalPath}' points out of the image ('${entry.linkpath}'); ignored` });
+        return;
+      }
+      if (!target?.src) {
+        this.errors.push({ path: finalPath, message: `${this.where(layer)}: hardlink '${finalPath}' names '${entry.linkpath}', which is not a file in the image; ignored` });
+        return;
+      }
+      const src = { ...target.src };
+      if (src.temp) src.temp.refs++;
+      node = { type: 'file', layer: li, src };
+    } else if (type === 'SymbolicLink') {
+      entry.resume();
+      node = { type: 'symlink', layer: li, link: entry.linkpath ?? '' };
+    } else {
+      entry.resume();
+      node = { type: 'other', layer: li };
+    }
+    // a file over an older one replaces it (no removal: the path is still there, with other bytes)
+    if (existing) this.drop(existing, finalPath, li, existing.type === 'dir');
+    dir.children!.set(base, node);
+  }
+
+  /** Remove from a directory only what came from layers below `li`. */
+  private dropLower(dir: FsNode, p: string, li: number): void {
+    for (const [name, child] of [...dir.children!]) {
+      const cp = `${p}/${name}`;
+      if (child.layer < li) {
+        this.drop(child, cp, li);
+        dir.children!.delete(name);
+      } else if (child.type === 'dir') this.dropLower(child, cp, li);
+    }
+  }
+
+  private extract(entry: ReadEntry, pending: Promise<void>[]): TempFile {
+    const file = path.join(this.options.tempDir!, `f${++this.tempSeq}`);
+    const out = createWriteStream(file);
+    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve() };
+    temp.done = new Promise<void>((resolve) => {
+      const fail = (e: Error) => {
+        temp.error = e.message;
+        resolve();
+      };
+      out.on('error', fail);
+      entry.on('error', (e: unknown) => fail(e as Error));
+      out.on('close', () => {
+        temp.complete = temp.error === undefined;
+        resolve();
+      });
+    });
+    entry.pipe(out as unknown as Writable);
+    pending.push(temp.done);
+    return temp;
+  }
+
+  /**
+   * Find a node by path segments, resolving symlinks INSIDE the image: absolute targets start at the image
+   * root, '..' stops at the root, and more than 40 hops (a loop) is not found.
+   */
+  lookup(segs: readonly string[], followLast = true): FsNode | undefined {
+    let hops = 0;
+    const resolve = (start: string[], rest: string[]): FsNode | undefined => {
+      const stack = [...start];
+      const queue = [...rest];
+      let node: FsNode = this.nodeAt(stack)!;
+      while (queue.length) {
+        const seg = queue.shift()!;
+        if (seg === '' || seg === '.') continue;
+        if (seg === '..') {
+          stack.pop();
+          node = this.nodeAt(stack)!;
+          continue;
+        }
+        if (node.type !== 'dir') return undefined;
+        const child = node.children!.get(seg);
+        if (!child) return undefined;
+        if (child.type === 'symlink' && (queue.length > 0 || followLast)) {
+          if (++hops > MAX_SYMLINK_HOPS) return undefined;
+          const link = child.link!;
+          const linkSegs = link.split('/');
+          if (link.startsWith('/')) stack.length = 0;
+          queue.unshift(...linkSegs);
+          node = this.nodeAt(stack)!;
+          continue;
+        }
+        stack.push(seg);
+        node = child;
+      }
+      return node;
+    };
+    return resolve([], [...segs]);
+  }
+
+  /** node at a symlink-free path of existing directories */
+  private nodeAt(segs: readonly string[]): FsNode | undefined {
+    let node: FsNode | undefined = this.root;
+    for (const s of segs) node = node?.children?.get(s);
+    return node;
+  }
+
+  /** Every visible regular file (hardlinks included), sorted by path. */
+  files(): Array<{ path: string; node: FsNode }> {
+    const out: Array<{ path: string; node: FsNode }> = [];
+    const visit = (dir: FsNode, prefix: string) => {
+      for (const name of [...dir.children!.keys()].sort()) {
+        const child = dir.children!.get(name)!;
+        const p = prefix ? `${prefix}/${name}` : name;
+        if (child.type === 'dir') visit(child, p);
+        else if (child.type === 'file') out.push({ path: p, node: child });
+      }
+    };
+    visit(this.root, '');
+    // sort by full path (a directory walk orders "a/b" vs "a-b" differently from a string sort)
+    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  }
+
+  releaseFile(node: FsNode): void {
+    if (node.src) this.release(node.src);
+  }
+}
+
+/**
+ * Stream one layer: raw blob → decoder (digests, bomb limits) → tar parser, calling onEntry for each entry.
+ * The stored digest and the diff id are checked at the end; a mismatch is an ImageError.
+ */
+export async function streamLayer(
+  image: ResolvedImage,
+  layer: ImageLayer,
+  limits: ExpandLimits = DEFAULT_EXPAND_LIMITS,
+  onEntry: (entry: ReadEntry) => void,
+  signal?: { stop: boolean },
+): Promise<LayerDigests | undefined> {
+  const where = `${image.store.description}: layer ${layer.index + 1} (${layer.diffId})`;
+  let raw: Readable;
+  try {
+    raw = image.store.open(layer.blob);
+  } catch (e) {
+    throw new ImageError(`${where}: ${(e as Error).message}`);
+  }
+  const decoder = new LayerDecoder(limits);
+  const warnings: string[] = [];
+  const parser = new Parser({
+    strict: false,
+    onwarn: (code: string, message: string | Error) => {
+      warnings.push(`${code}: ${message instanceof Error ? message.message : message}`);
+    },
+  });
+  parser.on('entry', onEntry);
+  const failed = new Promise<never>((_, reject) => {
+    raw.once('error', reject);
+    decoder.once('error', reject);
+    parser.once('error', reject);
+  });
+  failed.catch(() => undefined);
+  raw.pipe(decoder);
+  try {
+    const feed = (async () => {
+      for await (const chunk of decoder as AsyncIterable<Buffer>) {
+        if (signal?.stop) break;
+        if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), failed]);
+      }
+      if (signal?.stop) {
+        raw.destroy();
+        return;
+      }
+      const ended = once(parser, 'end');
+      parser.end();
+      await Promise.race([ended, failed]);
+    })();
+    await Promise.race([feed, failed]);
+  } finally {
+    raw.unpipe(decoder);
+    raw.destroy();
+  }
+  if (signal?.stop) return undefined;
+  const d = decoder.digests!;
+  const truncated = warnings.find((w) => /TAR_BAD_ARCHIVE|Truncated|unexpected EOF/i.test(w));
+  if (truncated) throw new TruncatedError(`the tar stream ends early (${truncated})`);
+  if (layer.digest && layer.digest !== d.raw && !(d.compression === 'none' && layer.digest === d.diff)) {
+    throw new ImageError(`${where}: blob has digest ${d.raw}, not the ${layer.digest} the manifest claims: the image is corrupt or was tampered with`);
+  }
+  if (layer.diffId !== d.diff) {
+    throw new ImageError(`${where}: uncompressed layer has digest ${d.diff}, not the diff id ${layer.diffId} the config claims: the image is corrupt or was tampered with`);
+  }
+  return d;
+}
+
+/** Bytes of one entry of one layer, by re-streaming the layer (reads of files not copied during the index). */
+export function readEntryStream(image: ResolvedImage, src: FileSource, limits?: ExpandLimits): Readable {
+  const out = new PassThrough();
+  const signal = { stop: false };
+  let found = false;
+  void streamLayer(
+    image,
+    image.layers[src.layer]!,
+    limits,
+    (entry) => {
+      if (found || entry.path !== src.entry) return void entry.resume();
+      found = true;
+      entry.on('data', (d: Buffer) => {
+        if (!out.write(d)) {
+          entry.pause();
+          out.once('drain', () => entry.resume());
+        }
+      });
+      entry.on('end', () => {
+        out.end();
+        signal.stop = true;
+      });
+    },
+    signal,
+  ).then(
+    () => {
+      if (!found) out.destroy(new Error(`${src.entry} not found in layer ${src.layer + 1}`));
+    },
+    (e: Error) => out.destroy(e),
+  );
+  out.on('close', () => (signal.stop = true));
+  return out;
+}

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { repoRoot } from '../../helpers.js';
+
+/** Images built by scripts/make-image-fixtures.sh (debootstrap + umoci + skopeo; .ci/run builds them). */
+export const IMAGES = path.join(repoRoot, '.cache/images');
+export const IMAGES_MISSING = 'image fixtures not built: run scripts/make-image-fixtures.sh';
+
+/** Path of a built image, or undefined (tests skip) — except on CI, where .ci/run must have built them. */
+export function imageFixture(name: string): string | undefined {
+  const p = path.join(IMAGES, name);
+  if (existsSync(p)) return p;
+  if (process.env.CI) throw new Error(`${IMAGES_MISSING} (${name} is missing on CI)`);
+  return undefined;
+}
+
+export interface TarEntry {
+  name: string;
+  /** '0' file, '1' hardlink, '2' symlink, '5' directory */
+  type?: '0' | '1' | '2' | '5';
+  data?: Buffer | string;
+  link?: string;
+}
+
+/**
+ * A raw ustar writer for hostile-input tests: it writes exactly the names it is given ('..', absolute paths,
+ * links out of the image), which the tar package's own writer would refuse or rewrite.
+ */
+export function rawTar(entries: TarEntry[], { end = true } = {}): Buffer {
+  const parts: Buffer[] = [];
+  for (const e of entries) {
+    const data = e.data === undefined ? Buffer.alloc(0) : Buffer.isBuffer(e.data) ? e.data : Buffer.from(e.data);
+    const h = Buffer.alloc(512);
+    h.write(e.name, 0, 100, 'utf8');
+    h.write('0000644\0', 100, 'latin1');
+    h.write('0000000\0', 108, 'latin1');
+    h.write('0000000\0', 116, 'latin1');
+    h.write(data.length.toString(8).padStart(11, '0') + '\0', 124, 'latin1');
+    h.write('00000000000\0', 136, 'latin1');
+    h.write('        ', 148, 'latin1');
+    h.write(e.type ?? '0', 156, 'latin1');
+    if (e.link) h.write(e.link, 157, 100, 'utf8');
+    h.write('ustar\0', 257, 'latin1');
+    h.write('00', 263, 'latin1');
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148, 'latin1');
+    parts.push(h, data, Buffer.alloc((512 - (data.length % 512)) % 512));
+  }
+  if (end) parts.push(Buffer.alloc(1024));
+  return Buffer.concat(parts);
+}
+
+export const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
+
+/**
+ * A docker-archive around the given layer tars (uncompressed bytes; `gzip` compresses the blob), with a config
+ * whose diff ids are right unless `diffIds` overrides them.
+ */
+export function dockerArchive(layers: Buffer[], opts: { gzip?: boolean; diffIds?: string[]; history?: string[]; tag?: string } = {}): Buffer {
+  const diffIds = opts.diffIds ?? layers.map(sha256);
+  const config = Buffer.from(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      rootfs: { type: 'layers', diff_ids: diffIds },
+      history: (opts.history ?? layers.map((_, i) => `layer ${i + 1}`)).map((created_by) => ({ created_by })),
+    }),
+  );
+  const blobs = layers.map((l) => (opts.gzip ? gzipSync(l) : l));
+  const manifest = [{ Config: 'config.json', RepoTags: [opts.tag ?? 'example.com/team/hostile:1.0'], Layers: blobs.map((_, i) => `l${i}/layer.tar`) }];
+  return rawTar([
+    { name: 'manifest.json', data: JSON.stringify(manifest) },
+    { name: 'config.json', data: config },
+    ...blobs.map((b, i) => ({ name: `l${i}/layer.tar`, data: b })),
+  ]);
+}
