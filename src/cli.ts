@@ -15,10 +15,11 @@ Usage:
 
 Scan options:
   --policy ID        fips-140-3 (default) | pqc | inventory
-  --format F         text (default) | json | sarif
+  --format F         text (default) | json | sarif | markdown
   --output FILE      write the report to FILE instead of stdout
   --fail-on LEVEL    error (default) | warning | note | none
   --config FILE      configuration file (default: .cryptaudit.yml found upward from the first target)
+  --baseline FILE    a previous JSON or SARIF report: only findings not in it are reported and fail the run
   --exclude GLOB     leave out paths (repeatable), relative to each target
   --rules-dir DIR    extra rule directory (repeatable)
   --npm-reader R     lockfile (default) | arborist: how package-lock.json is read
@@ -69,7 +70,15 @@ async function runScan(argv: string[]): Promise<number> {
   const format = oneOf(values.format, REPORT_FORMATS, '--format') ?? 'text';
   const failOn = oneOf(values['fail-on'], FAIL_ON, '--fail-on');
   const npmReader = oneOf(values['npm-reader'], ['lockfile', 'arborist'] as const, '--npm-reader');
-  if (values.baseline !== undefined) throw new UsageError('--baseline is not supported yet');
+  // read before scanning: an unusable baseline is an input error (exit 2), found without a wasted scan
+  const baselines = values.baseline !== undefined ? await import('./baseline.js') : undefined;
+  let baseline: import('./baseline.js').Baseline | undefined;
+  try {
+    baseline = baselines ? await baselines.readBaseline(values.baseline!) : undefined;
+  } catch (e) {
+    if (baselines && e instanceof baselines.BaselineError) throw new UsageError(e.message);
+    throw e;
+  }
   const { scan } = await import('./index.js');
   if (process.stderr.isTTY) process.stderr.write(`cryptaudit: scanning ${positionals.length ? positionals.join(', ') : '.'}\n`);
   const result = await scan({
@@ -90,10 +99,12 @@ async function runScan(argv: string[]): Promise<number> {
     if (t.filesExtracted === 0) process.stderr.write(`cryptaudit: ${t.target}: no supported lockfiles found\n`);
   }
   const color = format === 'text' && !values.output && colorWanted(process.stdout);
-  const out = render(format, result, { color });
+  // --baseline: reports and the exit code cover only new findings; SARIF keeps all, marked new/unchanged
+  const shown = baseline ? baselines!.onlyNew(result, baseline) : result;
+  const out = baseline && format === 'sarif' ? baselines!.renderSarifWithBaseline(result, baseline) : render(format, shown, { color });
   if (values.output) await writeFileAtomic(values.output, out);
   else process.stdout.write(out);
-  return result.exitCode;
+  return shown.exitCode;
 }
 
 async function runRules(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 import type { ScanResult } from '../model/result.js';
 import { renderCbom, type CbomOptions } from './cbom.js';
 import { renderJson } from './json.js';
+import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
 import { renderText } from './text.js';
 
@@ -23,6 +24,7 @@ const RENDERERS = {
   sarif: (r) => renderSarif(r),
   json: (r) => renderJson(r),
   text: (r, o) => renderText(r, { color: o.color ?? false }),
+  markdown: (r) => renderMarkdown(r),
   cbom: (r, o) => renderCbom(r, o.cbom),
 } satisfies Record<string, Renderer>;
 
@@ -42,6 +44,7 @@ export function render(format: ReportFormat, result: ScanResult, options: Render
 }
 
 export { renderJson, renderSarif, renderText };
+export { renderMarkdown } from './markdown.js';
 export { buildSarif } from './sarif.js';
 export { buildJson, JSON_SCHEMA_VERSION } from './json.js';
 export type { JsonReport } from './json.js';

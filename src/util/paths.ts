@@ -4,7 +4,8 @@ import { fileURLToPath } from 'node:url';
 /** The package root (holds rules/ and schema/), from this module's place in src/ or dist/src/. */
 export const packageRoot = (() => {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  // src/util → ../..; dist/src/util → ../../..
+  // src/util → ../..; dist/src/util → ../../..; the Action's single-file bundle dist-action/index.mjs → ..
+  if (path.basename(here) === 'dist-action') return path.resolve(here, '..');
   const up = path.basename(path.resolve(here, '../..')) === 'dist' ? '../../..' : '../..';
   return path.resolve(here, up);
 })();

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { isReportFormat, render, REPORT_FORMATS, type ReportFormat } from '../../src/report/index.js';
 import { renderJson } from '../../src/report/json.js';
+import { renderMarkdown } from '../../src/report/markdown.js';
 import { renderSarif } from '../../src/report/sarif.js';
 import { renderText } from '../../src/report/text.js';
 import { SHARED_MISSING } from '../helpers.js';
@@ -15,7 +16,9 @@ describe('render()', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
   after(async () => sample?.cleanup());
 
   test('dispatches each format to its reporter', () => {
-    assert.deepEqual(REPORT_FORMATS, ['sarif', 'json', 'text']);
+    assert.deepEqual(REPORT_FORMATS.slice(0, 3), ['sarif', 'json', 'text']);
+    assert.ok(REPORT_FORMATS.includes('markdown'));
+    assert.equal(render('markdown', sample.result), renderMarkdown(sample.result));
     assert.equal(render('sarif', sample.result), renderSarif(sample.result));
     assert.equal(render('json', sample.result), renderJson(sample.result));
     assert.equal(render('text', sample.result), renderText(sample.result));
@@ -23,7 +26,7 @@ describe('render()', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
   });
 
   test('an unknown format is a clear error', () => {
-    assert.equal(isReportFormat('markdown'), false);
-    assert.throws(() => render('cbom' as ReportFormat, sample.result), /unknown report format 'cbom' \(expected one of: sarif, json, text\)/);
+    assert.equal(isReportFormat('yaml'), false);
+    assert.throws(() => render('yaml' as ReportFormat, sample.result), new RegExp(`unknown report format 'yaml' \\(expected one of: ${REPORT_FORMATS.join(', ')}\\)`));
   });
 });
