@@ -191,8 +191,8 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
       evidence: { occurrences: dedupe(occurrences) },
       properties: sortProps(props),
     });
-    const dep: CdxDependency = { ref: purl };
-    if (dependsOn.size) dep.dependsOn = [...dependsOn].sort(cmp);
+    // dependsOn even when empty: the schema allows it, and cdxgen's validator expects it on every entry
+    const dep: CdxDependency = { ref: purl, dependsOn: [...dependsOn].sort(cmp) };
     if (provides.size) dep.provides = [...provides].sort(cmp);
     dependencies.push(dep);
   }
