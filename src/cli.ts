@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { FailOn } from './model/result.js';
 import { writeFileAtomic } from './util/atomic-write.js';
@@ -15,7 +16,7 @@ Usage:
 
 Scan options:
   --policy ID        fips-140-3 (default) | pqc | inventory
-  --format F         text (default) | json | sarif | markdown
+  --format F         text (default) | json | sarif | markdown | cbom
   --output FILE      write the report to FILE instead of stdout
   --fail-on LEVEL    error (default) | warning | note | none
   --config FILE      configuration file (default: .cryptaudit.yml found upward from the first target)
@@ -23,6 +24,8 @@ Scan options:
   --exclude GLOB     leave out paths (repeatable), relative to each target
   --rules-dir DIR    extra rule directory (repeatable)
   --npm-reader R     lockfile (default) | arborist: how package-lock.json is read
+  --cbom-serial      cbom: add a random serialNumber and metadata.timestamp (SOURCE_DATE_EPOCH if set);
+                     without it the same scan gives byte-identical output
   --platform P       image targets with several platforms: os/arch[/variant] (default linux/amd64)
 
 Targets: a directory, a file, a \`docker save\` tarball or OCI layout (dir or tar), oci:PATH[:REF],
@@ -32,6 +35,13 @@ Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage 
 `;
 
 class UsageError extends Error {}
+
+/** --cbom-serial: a fresh urn:uuid, and now (or SOURCE_DATE_EPOCH, the reproducible-builds convention). */
+function cbomStamp(): { serialNumber: string; timestamp: string } {
+  const epoch = process.env['SOURCE_DATE_EPOCH'];
+  const ms = epoch && /^\d+$/.test(epoch) ? Number(epoch) * 1000 : Date.now();
+  return { serialNumber: `urn:uuid:${randomUUID()}`, timestamp: new Date(ms).toISOString() };
+}
 
 function colorWanted(stream: NodeJS.WriteStream): boolean {
   const force = process.env['FORCE_COLOR'];
@@ -60,6 +70,7 @@ async function runScan(argv: string[]): Promise<number> {
       exclude: { type: 'string', multiple: true },
       'rules-dir': { type: 'string', multiple: true },
       'npm-reader': { type: 'string' },
+      'cbom-serial': { type: 'boolean' },
       platform: { type: 'string' },
     },
   });
@@ -101,7 +112,7 @@ async function runScan(argv: string[]): Promise<number> {
   const color = format === 'text' && !values.output && colorWanted(process.stdout);
   // --baseline: reports and the exit code cover only new findings; SARIF keeps all, marked new/unchanged
   const shown = baseline ? baselines!.onlyNew(result, baseline) : result;
-  const out = baseline && format === 'sarif' ? baselines!.renderSarifWithBaseline(result, baseline) : render(format, shown, { color });
+  const out = baseline && format === 'sarif' ? baselines!.renderSarifWithBaseline(result, baseline) : render(format, shown, { color, cbom: values['cbom-serial'] ? cbomStamp() : undefined });
   if (values.output) await writeFileAtomic(values.output, out);
   else process.stdout.write(out);
   return shown.exitCode;
