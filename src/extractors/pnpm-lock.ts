@@ -22,7 +22,6 @@ import {
   type JsEdge,
   type JsNode,
 } from './js-lock-common.js';
-import { loadLockYaml } from './yarn-lock.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
 
 type Syntax = 5 | 6 | 9;
@@ -89,6 +88,9 @@ function importerDeps(imp: Record<string, unknown>, syntax: Syntax): Importer['d
     ['dependencies', false, false],
     ['optionalDependencies', false, true],
     ['devDependencies', true, false],
+    // the env document (pnpm 11+): tools pnpm installs for itself, not part of what the project ships
+    ['configDependencies', true, false],
+    ['packageManagerDependencies', true, false],
   ] as const) {
     const deps = imp[section];
     if (!isObject(deps)) continue;
@@ -116,112 +118,131 @@ function entryEdges(e: Record<string, unknown>): { name: string; ref: string; op
 export async function parsePnpmLock(text: string, input: ExtractInput): Promise<Component[]> {
   const label = baseName(input.path);
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  const { doc, isMap, isScalar } = await loadLockYaml(t, label);
-  const contents = doc.contents;
-  // an empty file: pnpm writes none, but an empty lockfile holds no packages either
-  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) return [];
-  if (!isMap(contents)) throw new ParseError(`${label}: not a pnpm lockfile (the top level is not a mapping)`, 1);
+  const { parseAllDocuments, isMap, isScalar } = await import('yaml');
+  // pnpm 11+ may write two documents: an "env" lockfile (configDependencies, packageManagerDependencies) and then
+  // the project's. Both hold real packages, so both are read; node ranges are offsets into the whole text.
+  const parsed = parseAllDocuments(t, { schema: 'failsafe', prettyErrors: true });
+  // an empty text is an EmptyStream: an array of no documents
+  const docs = [...parsed];
+  for (const doc of docs) {
+    const err = doc.errors[0];
+    if (err) throw new ParseError(`${label} is not valid YAML: ${err.message.split('\n')[0]!.replace(/:$/, '')}`, err.linePos?.[0]?.line);
+  }
   const lineOf = lineIndex(t);
-  const versionPair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'lockfileVersion');
-  const versionLine = versionPair && isScalar(versionPair.key) && versionPair.key.range ? lineOf(versionPair.key.range[0]) : 1;
-  const written = versionPair && isScalar(versionPair.value) ? String(versionPair.value.value) : undefined;
-  const syntax = syntaxOf(written);
-  if (syntax === undefined) {
-    throw new ParseError(`unsupported pnpm lockfileVersion ${written === undefined ? '(missing)' : JSON.stringify(written)}; cryptaudit reads 5.x, 6.x and 9.x`, versionLine);
-  }
-  // the two sections whose keys carry lines; the rest is read as plain data
-  const sectionLines = (name: string): { data: Record<string, unknown>; lines: Map<string, number> } => {
-    const lines = new Map<string, number>();
-    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
-    if (!pair || !isMap(pair.value)) return { data: {}, lines };
-    for (const p of pair.value.items) if (isScalar(p.key) && p.key.range) lines.set(String(p.key.value), lineOf(p.key.range[0]));
-    return { data: pair.value.toJSON() as Record<string, unknown>, lines };
-  };
-  const packages = sectionLines('packages');
-  const snapshots = syntax === 9 ? sectionLines('snapshots').data : packages.data;
-  const top = (name: string): unknown => {
-    const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
-    return pair?.value && typeof pair.value === 'object' && 'toJSON' in pair.value ? (pair.value as { toJSON(): unknown }).toJSON() : undefined;
-  };
-
-  const importers: Importer[] = [];
-  const importersData = top('importers');
-  if (isObject(importersData)) {
-    for (const [p, imp] of Object.entries(importersData)) if (isObject(imp)) importers.push({ path: p, deps: importerDeps(imp, syntax) });
-  } else {
-    // a single-project lockfile (v5/v6 without workspaces): the sections sit at the top level
-    const single: Record<string, unknown> = {};
-    for (const s of ['dependencies', 'optionalDependencies', 'devDependencies']) single[s] = top(s);
-    importers.push({ path: '.', deps: importerDeps(single, syntax) });
-  }
-
   const nodes = new Map<string, JsNode>();
-  const importerId = (p: string) => `importer:${normalizeInside(p) ?? p}`;
-  for (const imp of importers) {
-    const norm = normalizeInside(imp.path);
-    const pkg = norm === undefined ? undefined : await readPackageJson(input, norm);
-    const name = norm === '' || imp.path === '.' ? rootName(pkg, input) : (str(pkg?.name) ?? imp.path);
-    nodes.set(importerId(imp.path), { id: importerId(imp.path), name, detail: `${label} importers[${JSON.stringify(imp.path)}]`, local: true, edges: [] });
+  let devMode: 'graph' | 'flags' = 'flags';
+  for (let i = 0; i < docs.length; i++) {
+    const contents = docs[i]!.contents;
+    // an empty file or document: no packages
+    if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) continue;
+    if (!isMap(contents)) throw new ParseError(`${label}: not a pnpm lockfile (the top level is not a mapping)`, contents.range ? lineOf(contents.range[0]) : 1);
+    const syntax = await readDocument(contents, i === 0 ? '' : `doc${i}:`);
+    if (syntax === 9) devMode = 'graph';
   }
+  return componentsFromJsGraph(nodes, { path: input.path, dev: devMode, optional: 'flags' });
 
-  const v9Flags = syntax === 9;
-  const usedMeta = new Set<string>();
-  for (const [key, raw] of Object.entries(snapshots)) {
-    const e = isObject(raw) ? raw : {};
-    const metaKey = syntax === 9 ? withoutPeers(key, 9) : key;
-    usedMeta.add(metaKey);
-    const meta = isObject(packages.data[metaKey]) ? (packages.data[metaKey] as Record<string, unknown>) : e;
-    const parsed = parseKey(key, syntax);
-    const name = str(meta.name) ?? parsed.name ?? key;
-    const version = str(meta.version) ?? parsed.version;
-    const resolution = isObject(meta.resolution) ? meta.resolution : {};
-    const local = resolution.type === 'directory';
-    nodes.set(key, {
-      id: key,
-      name,
-      version: local ? undefined : version,
-      line: packages.lines.get(metaKey),
-      detail: `${label} packages[${JSON.stringify(metaKey)}]`,
-      local,
-      edges: [],
-      dev: !v9Flags && e.dev === 'true',
-      optional: e.optional === 'true',
-    });
-  }
-  // v9 may list a package in `packages` that no snapshot uses; it is still in the lockfile
-  if (syntax === 9) {
-    for (const key of Object.keys(packages.data)) {
-      if (usedMeta.has(key)) continue;
-      const meta = packages.data[key] as Record<string, unknown>;
-      const parsed = parseKey(key, 9);
-      nodes.set(key, { id: key, name: str(meta?.name) ?? parsed.name ?? key, version: str(meta?.version) ?? parsed.version, line: packages.lines.get(key), detail: `${label} packages[${JSON.stringify(key)}]`, local: false, edges: [] });
+  async function readDocument(contents: import('yaml').YAMLMap, prefix: string): Promise<Syntax> {
+    const versionPair = contents.items.find((p) => isScalar(p.key) && p.key.value === 'lockfileVersion');
+    const versionLine = versionPair && isScalar(versionPair.key) && versionPair.key.range ? lineOf(versionPair.key.range[0]) : 1;
+    const written = versionPair && isScalar(versionPair.value) ? String(versionPair.value.value) : undefined;
+    const syntax = syntaxOf(written);
+    if (syntax === undefined) {
+      throw new ParseError(`unsupported pnpm lockfileVersion ${written === undefined ? '(missing)' : JSON.stringify(written)}; cryptaudit reads 5.x, 6.x and 9.x`, versionLine);
     }
-  }
+    // the two sections whose keys carry lines; the rest is read as plain data
+    const sectionLines = (name: string): { data: Record<string, unknown>; lines: Map<string, number> } => {
+      const lines = new Map<string, number>();
+      const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
+      if (!pair || !isMap(pair.value)) return { data: {}, lines };
+      for (const p of pair.value.items) if (isScalar(p.key) && p.key.range) lines.set(String(p.key.value), lineOf(p.key.range[0]));
+      return { data: pair.value.toJSON() as Record<string, unknown>, lines };
+    };
+    const packages = sectionLines('packages');
+    const snapshots = syntax === 9 ? sectionLines('snapshots').data : packages.data;
+    const top = (name: string): unknown => {
+      const pair = contents.items.find((p) => isScalar(p.key) && p.key.value === name);
+      return pair?.value && typeof pair.value === 'object' && 'toJSON' in pair.value ? (pair.value as { toJSON(): unknown }).toJSON() : undefined;
+    };
 
-  const target = (from: string, name: string, ref: string): string | undefined => {
-    if (ref.startsWith('link:')) {
-      const p = normalizeInside(joinPath(from === '.' ? '' : from, ref.slice(5)));
-      return p !== undefined && nodes.has(`importer:${p}`) ? `importer:${p}` : undefined;
+    const importers: Importer[] = [];
+    const importersData = top('importers');
+    if (isObject(importersData)) {
+      for (const [p, imp] of Object.entries(importersData)) if (isObject(imp)) importers.push({ path: p, deps: importerDeps(imp, syntax) });
+    } else {
+      // a single-project lockfile (v5/v6 without workspaces): the sections sit at the top level
+      const single: Record<string, unknown> = {};
+      for (const s of ['dependencies', 'optionalDependencies', 'devDependencies']) single[s] = top(s);
+      importers.push({ path: '.', deps: importerDeps(single, syntax) });
     }
-    const k = refToKey(ref, name, syntax);
-    return k !== undefined && nodes.has(k) ? k : undefined;
-  };
-  for (const imp of importers) {
-    const node = nodes.get(importerId(imp.path))!;
-    for (const d of imp.deps) {
-      const to = target(imp.path, d.name, d.ref);
-      if (to !== undefined) node.edges.push({ to, dev: d.dev, optional: d.optional } satisfies JsEdge);
+
+    const importerId = (p: string) => `importer:${normalizeInside(p) ?? p}`;
+    for (const imp of importers) {
+      const norm = normalizeInside(imp.path);
+      const pkg = norm === undefined ? undefined : await readPackageJson(input, norm);
+      const name = norm === '' || imp.path === '.' ? rootName(pkg, input) : (str(pkg?.name) ?? imp.path);
+      if (nodes.has(importerId(imp.path))) continue;
+      nodes.set(importerId(imp.path), { id: importerId(imp.path), name, detail: `${label} importers[${JSON.stringify(imp.path)}]`, local: true, edges: [] });
     }
+
+    const v9Flags = syntax === 9;
+    const usedMeta = new Set<string>();
+    for (const [key, raw] of Object.entries(snapshots)) {
+      const e = isObject(raw) ? raw : {};
+      const metaKey = syntax === 9 ? withoutPeers(key, 9) : key;
+      usedMeta.add(metaKey);
+      const meta = isObject(packages.data[metaKey]) ? (packages.data[metaKey] as Record<string, unknown>) : e;
+      const parsed = parseKey(key, syntax);
+      const name = str(meta.name) ?? parsed.name ?? key;
+      const version = str(meta.version) ?? parsed.version;
+      const resolution = isObject(meta.resolution) ? meta.resolution : {};
+      const local = resolution.type === 'directory';
+      nodes.set(prefix + key, {
+        id: prefix + key,
+        name,
+        version: local ? undefined : version,
+        line: packages.lines.get(metaKey),
+        detail: `${label} packages[${JSON.stringify(metaKey)}]`,
+        local,
+        edges: [],
+        dev: !v9Flags && e.dev === 'true',
+        optional: e.optional === 'true',
+      });
+    }
+    // v9 may list a package in `packages` that no snapshot uses; it is still in the lockfile
+    if (syntax === 9) {
+      for (const key of Object.keys(packages.data)) {
+        if (usedMeta.has(key)) continue;
+        const meta = packages.data[key] as Record<string, unknown>;
+        const parsed = parseKey(key, 9);
+        nodes.set(prefix + key, { id: prefix + key, name: str(meta?.name) ?? parsed.name ?? key, version: str(meta?.version) ?? parsed.version, line: packages.lines.get(key), detail: `${label} packages[${JSON.stringify(key)}]`, local: false, edges: [] });
+      }
+    }
+
+    const target = (from: string, name: string, ref: string): string | undefined => {
+      if (ref.startsWith('link:')) {
+        const p = normalizeInside(joinPath(from === '.' ? '' : from, ref.slice(5)));
+        return p !== undefined && nodes.has(`importer:${p}`) ? `importer:${p}` : undefined;
+      }
+      const k = refToKey(ref, name, syntax);
+      return k !== undefined && nodes.has(prefix + k) ? prefix + k : undefined;
+    };
+    for (const imp of importers) {
+      const node = nodes.get(importerId(imp.path))!;
+      for (const d of imp.deps) {
+        const to = target(imp.path, d.name, d.ref);
+        if (to !== undefined) node.edges.push({ to, dev: d.dev, optional: d.optional } satisfies JsEdge);
+      }
+    }
+    for (const [key, raw] of Object.entries(snapshots)) {
+      if (!isObject(raw)) continue;
+      const node = nodes.get(prefix + key)!;
+      for (const d of entryEdges(raw)) {
+        const to = target('.', d.name, d.ref);
+        if (to !== undefined) node.edges.push({ to, optional: d.optional });
+      }
+    }
+    return syntax;
   }
-  for (const [key, raw] of Object.entries(snapshots)) {
-    if (!isObject(raw)) continue;
-    const node = nodes.get(key)!;
-    for (const d of entryEdges(raw)) {
-      const to = target('.', d.name, d.ref);
-      if (to !== undefined) node.edges.push({ to, optional: d.optional });
-    }
-  }
-  return componentsFromJsGraph(nodes, { path: input.path, dev: syntax === 9 ? 'graph' : 'flags', optional: 'flags' });
 }
 
 export const pnpmLockExtractor: Extractor = {
