@@ -2,6 +2,9 @@ import semverParse from 'semver/functions/parse.js';
 import semverCoerce from 'semver/functions/coerce.js';
 import semverCompareFn from 'semver/functions/compare.js';
 import type { SemVer } from 'semver';
+import { compareNuget } from './versions/nuget.js';
+import { compareRubygems } from './versions/rubygems.js';
+import { compareComposer } from './versions/composer.js';
 import { pep440Compare } from './versions/pep440.js';
 import { golangCompare } from './versions/golang.js';
 import { mavenCompare } from './versions/maven.js';
@@ -71,6 +74,9 @@ const COMPARE: Record<string, Compare> = {
   npm: semverCompare,
   cargo: semverCompare,
   openssl: opensslCompare,
+  nuget: compareNuget,
+  gem: compareRubygems,
+  composer: compareComposer,
   pypi: pep440Compare,
   pep440: pep440Compare,
   golang: golangCompare,
