@@ -55,7 +55,9 @@ interface Parsed {
 // a PEP 508 name, optional [extras], then the rest
 const REQ_RE = /^([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)\s*(\[[^\]]*\])?\s*(.*)$/s;
 const OP = '(?:~=|===|==|!=|<=|>=|<|>)';
-const SPEC_RE = new RegExp(`^\\(?\\s*${OP}\\s*[^,\\s()]+\\s*(?:,\\s*${OP}\\s*[^,\\s()]+\\s*)*\\)?$`);
+// a version starts with something other than an operator character (`hyperlink===` has none)
+const VER = '[^,\\s()=<>!~][^,\\s()]*';
+const SPEC_RE = new RegExp(`^\\(?\\s*${OP}\\s*${VER}\\s*(?:,\\s*${OP}\\s*${VER}\\s*)*\\)?$`);
 const OPTION_WITH_VALUE = /^(-r|--requirement|-c|--constraint|-e|--editable)(?:\s*=\s*|\s+)(.+)$/;
 
 /** Logical lines: continuation backslashes joined, comments cut; `# via` blocks handed back separately. */
@@ -262,10 +264,12 @@ export async function extractRequirements(text: string, file: string, vfs: Vfs |
   for (const c of components) if (c.dependencies?.length === 0 && !hasVia) delete c.dependencies;
 
   if (problems.length > 0) {
+    // in file order: the file itself first, then included files, each by line
+    problems.sort((a, b) => Number(a.path !== file) - Number(b.path !== file) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line);
     const [first, ...more] = problems;
     const where = (p: Problem) => (p.path === file ? `line ${p.line}` : `${p.path}:${p.line}`);
-    const tail = more.length > 0 ? `; also ${more.map(where).join(', ')}` : '';
-    throw new ParseError(`${where(first!)}: ${first!.message}; ${more.length > 0 ? 'those lines were' : 'that line was'} skipped, the rest of the file was read${tail}`, first!.path === file ? first!.line : undefined, components);
+    const tail = more.length > 0 ? `; also at ${more.map(where).join(', ')}` : '';
+    throw new ParseError(`${where(first!)}: ${first!.message}${tail}; skipped, every other line was read`, first!.path === file ? first!.line : undefined, components);
   }
   return components;
 }
