@@ -15,6 +15,7 @@ import { uvLockExtractor } from './uv-lock.js';
 import { goModExtractor } from './go-mod.js';
 import { pomXmlExtractor } from './pom-xml.js';
 import { gradleLockfileExtractor } from './gradle-lockfile.js';
+import { nativeBinaryExtractor } from './binary/index.js';
 import { dpkgExtractor } from './os/dpkg.js';
 import { apkExtractor } from './os/apk.js';
 import { rpmDbExtractor } from './os/rpm.js';
@@ -51,6 +52,7 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     goModExtractor,
     pomXmlExtractor,
     gradleLockfileExtractor,
+    nativeBinaryExtractor,
     dpkgExtractor,
     apkExtractor,
     rpmDbExtractor,

