@@ -24,7 +24,7 @@ const RENDERERS = {
   sarif: (r) => renderSarif(r),
   json: (r) => renderJson(r),
   text: (r, o) => renderText(r, { color: o.color ?? false }),
-  markdown: (r) => renderMarkdown(r),
+  markdown: (r) => renderMarkdown(r, { assessor: true }),
   cbom: (r, o) => renderCbom(r, o.cbom),
 } satisfies Record<string, Renderer>;
 

@@ -1,5 +1,6 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level } from '../model/types.js';
+import { renderAssessorSection } from './assessor.js';
 import { countLevels, fileRef, primaryEvidence, sortFindings, whatToDo } from './common.js';
 
 /**
@@ -16,6 +17,8 @@ export interface MarkdownOptions {
   title?: string;
   /** a paragraph under the counts, e.g. what the findings were compared with */
   note?: string;
+  /** append the assessor evidence section (assessor.ts); `--format markdown` turns it on, the Action summary does not */
+  assessor?: boolean;
 }
 
 /** GitHub's job summary limit per step: 1 MiB. */
@@ -102,6 +105,7 @@ export function renderMarkdown(result: ScanResult, options: MarkdownOptions = {}
   head.push('');
 
   const tail: string[] = [];
+  if (options.assessor) tail.push('', renderAssessorSection(result).trimEnd());
   if (readErrors.length) {
     tail.push('', `### Could not be read (${readErrors.length})`, '');
     for (const { t, e } of readErrors) {

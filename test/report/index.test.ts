@@ -18,7 +18,7 @@ describe('render()', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
   test('dispatches each format to its reporter', () => {
     assert.deepEqual(REPORT_FORMATS.slice(0, 3), ['sarif', 'json', 'text']);
     assert.ok(REPORT_FORMATS.includes('markdown'));
-    assert.equal(render('markdown', sample.result), renderMarkdown(sample.result));
+    assert.equal(render('markdown', sample.result), renderMarkdown(sample.result, { assessor: true }));
     assert.equal(render('sarif', sample.result), renderSarif(sample.result));
     assert.equal(render('json', sample.result), renderJson(sample.result));
     assert.equal(render('text', sample.result), renderText(sample.result));

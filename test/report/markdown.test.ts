@@ -82,7 +82,9 @@ describe('renderMarkdown', () => {
 test('cryptaudit scan --format markdown prints the same report and keeps the exit code', async () => {
   const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli.js'), 'scan', SAMPLE, '--format', 'markdown'], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
-  const expected = renderMarkdown(await scan({ targets: [SAMPLE], cwd: repoRoot }));
+  // --format markdown also carries the assessor evidence section (the Action's job summary does not)
+  const expected = renderMarkdown(await scan({ targets: [SAMPLE], cwd: repoRoot }), { assessor: true });
   assert.equal(r.stdout, expected);
   assert.match(r.stdout, /^## cryptaudit\n/);
+  assert.match(r.stdout, /\n### Assessor evidence: cryptographic modules\n/);
 });
