@@ -12,7 +12,8 @@ Usage:
   cryptaudit scan [TARGET ...] [options]   scan directories or files (default: .)
   cryptaudit rules list [--policy ID]      the rules, and their level under a policy
   cryptaudit rules show ID                 what one rule says
-  cryptaudit triage [TARGET ...]           interactive triage (not available yet)
+  cryptaudit triage [TARGET ...]           browse findings in a terminal UI and suppress them
+                                           with a reason and expiry (--from FILE: a saved JSON report)
 
 Scan options:
   --policy ID        fips-140-3 (default) | pqc | inventory
@@ -146,6 +147,43 @@ async function runRules(argv: string[]): Promise<number> {
   throw new UsageError("rules needs 'list' or 'show ID'");
 }
 
+async function runTriageCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      policy: { type: 'string' },
+      config: { type: 'string' },
+      exclude: { type: 'string', multiple: true },
+      'rules-dir': { type: 'string', multiple: true },
+      'npm-reader': { type: 'string' },
+    },
+  });
+  // an interactive UI on a pipe would wait for keys that never come: refuse before scanning
+  if (!process.stdin.isTTY || !process.stdout.isTTY) {
+    throw new UsageError('triage needs an interactive terminal (stdin and stdout must be a TTY); in CI or a pipe use `cryptaudit scan --format text` or `--format json`');
+  }
+  if (values.from !== undefined && positionals.length) throw new UsageError('triage takes either targets or --from FILE, not both');
+  const npmReader = oneOf(values['npm-reader'], ['lockfile', 'arborist'] as const, '--npm-reader');
+  const color = colorWanted(process.stdout);
+  // chalk (inside ink) reads these when it is first imported; ink 6 also renders only a final frame when it
+  // believes it runs in CI, which a user at a TTY is not
+  if (!color) process.env['FORCE_COLOR'] = '0';
+  if (process.env['CI'] !== undefined) process.env['CI'] = 'false';
+  const { runTriage } = await import('./tui/run.js');
+  return runTriage({
+    targets: positionals,
+    from: values.from,
+    policy: values.policy,
+    configFile: values.config,
+    exclude: values.exclude,
+    ruleDirs: values['rules-dir'],
+    npmReader,
+    color,
+  });
+}
+
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -155,7 +193,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'rules':
         return await runRules(rest);
       case 'triage':
-        throw new UsageError('triage is not available yet; use `cryptaudit scan --format text`');
+        return await runTriageCommand(rest);
       case '--version':
       case '-V': {
         const { toolVersion } = await import('./index.js');

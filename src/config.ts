@@ -17,6 +17,9 @@ export interface Config {
   rules?: Record<string, ProfileLevel>;
   npmReader?: NpmReader;
   suppressions?: unknown[];
+  /** absolute; where suppressions are also read from and new ones written */
+  suppressionsFile?: string;
+  maxSuppressionDays?: number;
 }
 
 export class ConfigError extends Error {
@@ -85,5 +88,7 @@ export async function loadConfig(file: string): Promise<Config> {
     rules: raw['rules'] as Record<string, ProfileLevel> | undefined,
     npmReader: raw['npm-reader'] as NpmReader | undefined,
     suppressions: raw['suppressions'] as unknown[] | undefined,
+    suppressionsFile: raw['suppressions-file'] === undefined ? undefined : path.resolve(base, raw['suppressions-file'] as string),
+    maxSuppressionDays: raw['max-suppression-days'] as number | undefined,
   };
 }

@@ -42,6 +42,10 @@ export interface ScanOptions {
   extractors?: readonly Extractor[];
   /** image targets with several platforms: os/arch[/variant] (default linux/amd64) */
   platform?: string;
+  /** false: ignore the config's suppressions (every finding counts) */
+  suppressions?: boolean;
+  /** "today" for suppression expiry; tests pin it */
+  now?: Date;
 }
 
 /** Usage or input problem: bad policy, unreadable config, broken rule file, missing target. */
@@ -89,7 +93,8 @@ export function exitCodeFor(targets: readonly TargetResult[], failOn: FailOn): 0
   if (attempted > 0 && parsed === 0) return 2;
   if (failOn === 'none') return 0;
   const threshold = LEVELS.indexOf(failOn);
-  const hit = targets.some((t) => t.findings.some((f) => LEVELS.indexOf(f.level) <= threshold));
+  // suppressed findings live in t.suppressed; the check also skips any marked ones a caller left in findings
+  const hit = targets.some((t) => t.findings.some((f) => (!f.suppression || f.suppression.expired) && LEVELS.indexOf(f.level) <= threshold));
   return hit ? 1 : 0;
 }
 
@@ -136,6 +141,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       filesParsed: walked.filesParsed,
     });
   }
+  const suppressions = await suppress(config, targets, options, cwd);
   const profile = ruleSet.profiles.get(policy)!;
   const rules = Object.entries(levels)
     .filter((entry): entry is [string, Level] => entry[1] !== 'off')
@@ -147,8 +153,24 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     failOn,
     targets,
     rules,
+    ...(suppressions ? { suppressions } : {}),
     exitCode: exitCodeFor(targets, failOn),
   };
+}
+
+/** Apply the config's suppressions (src/suppress/, loaded only when there are any). */
+async function suppress(config: Config, targets: TargetResult[], options: ScanOptions, cwd: string): Promise<ScanResult['suppressions']> {
+  if (options.suppressions === false || !(config.suppressions?.length || config.suppressionsFile)) return undefined;
+  const s = await import('./suppress/index.js');
+  const now = options.now ?? new Date();
+  try {
+    const set = await s.loadSuppressions(config, { cwd, now, defaultDir: cwd });
+    const outcome = s.applySuppressions(targets, set, { cwd, now });
+    return { files: set.files.map((f) => path.relative(cwd, f).split(path.sep).join('/') || path.basename(f)), ...outcome };
+  } catch (e) {
+    if (e instanceof s.SuppressionError) throw new ScanInputError(e.message);
+    throw e;
+  }
 }
 
 function cmp(a: string, b: string): number {

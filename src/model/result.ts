@@ -1,4 +1,4 @@
-import type { Component, Finding, Level, ScanError } from './types.js';
+import type { Component, Finding, Level, ScanError, SuppressionEntry } from './types.js';
 import type { Rule } from '../engine/types.js';
 import type { ImageFacts } from '../sources/image/image-vfs.js';
 import type { OsFipsPosture } from '../extractors/os/fips-posture.js';
@@ -18,8 +18,10 @@ export interface TargetResult {
   osFips?: OsFipsPosture;
   /** every component extractors found, crypto or not, sorted by purl then evidence path */
   components: Component[];
-  /** sorted by level (error first), rule id, purl, evidence path */
+  /** sorted by level (error first), rule id, purl, evidence path; suppressed ones are not here */
   findings: Finding[];
+  /** findings an entry in force suppresses (same order); they leave the exit code and SARIF */
+  suppressed?: Finding[];
   errors: ScanError[];
   /** files an extractor wanted / of those parsed without error */
   filesExtracted: number;
@@ -33,6 +35,14 @@ export interface ScanResult {
   targets: TargetResult[];
   /** the rules that are on under this policy (with their level), sorted by id */
   rules: Array<{ rule: Rule; level: Level }>;
+  /** present when suppressions were read: where from, and entries to clean up */
+  suppressions?: {
+    files: string[];
+    /** entries in force that matched no finding */
+    unused: SuppressionEntry[];
+    /** entries past their expiry (whatever they match is a finding again) */
+    expired: SuppressionEntry[];
+  };
   /** 0 = nothing at/above fail-on, 1 = findings at/above it, 2 = nothing could be scanned (every target failed) */
   exitCode: 0 | 1 | 2;
 }

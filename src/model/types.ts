@@ -90,6 +90,37 @@ export interface Finding {
   fingerprint: string;
   /** values captured by the rule (e.g. the OpenSSL version an openssl-src crate vendors) */
   captures?: Record<string, string>;
+  /** set when a suppressions entry matches (src/suppress/); `expired` ones count again */
+  suppression?: FindingSuppression;
+}
+
+/** A triage decision as written in the suppressions file (`suppressions:` in .cryptaudit.yml). */
+export interface SuppressionEntry {
+  rule: string;
+  /** purl without version: the decision survives upgrades */
+  purl: string;
+  /** the finding's fingerprint without any ':n' suffix; absent = every file holding this package */
+  fingerprint?: string;
+  reason: string;
+  /** YYYY-MM-DD (UTC): in force before this day, expired from it on */
+  expires: string;
+  created?: string;
+  by?: string;
+  /** posix path of the file holding the entry, relative to the working directory, and its line */
+  file: string;
+  line?: number;
+}
+
+/** What a finding carries when an entry matched it. */
+export interface FindingSuppression {
+  reason: string;
+  expires: string;
+  created?: string;
+  by?: string;
+  file: string;
+  line?: number;
+  /** true: the entry expired, the finding counts again (reports add a note) */
+  expired: boolean;
 }
 
 /** A file that could not be read or parsed; the scan goes on with the others. */

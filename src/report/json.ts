@@ -1,6 +1,7 @@
 import type { Rule } from '../engine/types.js';
 import type { FailOn, ScanResult, TargetResult } from '../model/result.js';
-import type { Ecosystem, Evidence, Level, Reference, Scope } from '../model/types.js';
+import type { Finding } from '../model/types.js';
+import type { Ecosystem, Evidence, FindingSuppression, Level, Reference, Scope, SuppressionEntry } from '../model/types.js';
 import {
   countLevels,
   fileRef,
@@ -44,7 +45,12 @@ export interface JsonFinding {
   captures?: Record<string, string>;
   remediation?: string;
   references?: Reference[];
+  /** the suppressions entry that matched: in `suppressed`, or (expired: true) a finding again */
+  suppression?: FindingSuppression;
 }
+
+/** A suppressions entry to clean up (unused or expired). */
+export type JsonSuppressionEntry = SuppressionEntry;
 
 export interface JsonComponent {
   purl: string;
@@ -61,6 +67,8 @@ export interface JsonSummary extends LevelCounts {
   filesExtracted: number;
   filesParsed: number;
   errors: number;
+  /** findings left out by suppressions in force (not counted in findings/error/warning/note) */
+  suppressed?: number;
 }
 
 export interface JsonTarget {
@@ -69,6 +77,8 @@ export interface JsonTarget {
   kind: TargetResult['kind'];
   summary: JsonSummary;
   findings: JsonFinding[];
+  /** findings suppressions in force leave out, with the entry's reason; only when there are some */
+  suppressed?: JsonFinding[];
   components: JsonComponent[];
   errors: Array<{ path: string; location: JsonLocation; message: string }>;
 }
@@ -93,6 +103,8 @@ export interface JsonReport {
   summary: JsonSummary & { targets: number };
   targets: JsonTarget[];
   rules: JsonRule[];
+  /** when suppressions were read: the files, and entries that match nothing or have expired */
+  suppressions?: { files: string[]; unused: JsonSuppressionEntry[]; expired: JsonSuppressionEntry[] };
 }
 
 export function renderJson(result: ScanResult): string {
@@ -102,7 +114,7 @@ export function renderJson(result: ScanResult): string {
 export function buildJson(result: ScanResult): JsonReport {
   const ruleById = new Map(result.rules.map((r) => [r.rule.id, r.rule]));
   const targets = result.targets.map((t) => buildTarget(t, ruleById));
-  const sum = (k: keyof JsonSummary) => targets.reduce((n, t) => n + t.summary[k], 0);
+  const sum = (k: keyof JsonSummary) => targets.reduce((n, t) => n + (t.summary[k] ?? 0), 0);
   return {
     schemaVersion: JSON_SCHEMA_VERSION,
     tool: { name: result.tool.name, version: result.tool.version },
@@ -118,6 +130,7 @@ export function buildJson(result: ScanResult): JsonReport {
       filesExtracted: sum('filesExtracted'),
       filesParsed: sum('filesParsed'),
       errors: sum('errors'),
+      suppressed: result.targets.some((t) => t.suppressed?.length) ? sum('suppressed') : undefined,
       targets: targets.length,
     },
     targets,
@@ -133,7 +146,20 @@ export function buildJson(result: ScanResult): JsonReport {
         tags: [...(rule.tags ?? [])],
         advisories: [...(rule.advisories ?? [])],
       })),
+    suppressions: result.suppressions
+      ? { files: [...result.suppressions.files], unused: result.suppressions.unused.map(jsonEntry), expired: result.suppressions.expired.map(jsonEntry) }
+      : undefined,
   };
+}
+
+function jsonEntry(e: SuppressionEntry): JsonSuppressionEntry {
+  // fixed key order; undefined values vanish in JSON.stringify
+  return { rule: e.rule, purl: e.purl, fingerprint: e.fingerprint, reason: e.reason, expires: e.expires, created: e.created, by: e.by, file: e.file, line: e.line };
+}
+
+function jsonSuppression(s: FindingSuppression | undefined): FindingSuppression | undefined {
+  if (!s) return undefined;
+  return { reason: s.reason, expires: s.expires, created: s.created, by: s.by, file: s.file, line: s.line, expired: s.expired };
 }
 
 function location(t: TargetResult, path: string, line: number | undefined): JsonLocation {
@@ -144,7 +170,7 @@ function location(t: TargetResult, path: string, line: number | undefined): Json
 function buildTarget(t: TargetResult, ruleById: Map<string, Rule>): JsonTarget {
   // Optional fields are set to undefined rather than left out: JSON.stringify drops them, and the key order
   // stays the one written here.
-  const findings = sortFindings(t.findings).map((f): JsonFinding => {
+  const toJsonFinding = (f: Finding): JsonFinding => {
     const c = f.component;
     const ev = primaryEvidence(f);
     const rule = ruleById.get(f.ruleId);
@@ -165,8 +191,11 @@ function buildTarget(t: TargetResult, ruleById: Map<string, Rule>): JsonTarget {
       captures: sortedRecord(f.captures),
       remediation: rule?.remediation,
       references: rule?.references.map((r) => ({ title: r.title, url: r.url, source: r.source })),
+      suppression: jsonSuppression(f.suppression),
     };
-  });
+  };
+  const findings = sortFindings(t.findings).map(toJsonFinding);
+  const suppressed = t.suppressed?.length ? sortFindings(t.suppressed).map(toJsonFinding) : undefined;
 
   // one entry per component with findings, keyed by purl + where it was found (the same purl can sit in two lockfiles)
   const byKey = new Map<string, JsonComponent>();
@@ -200,8 +229,10 @@ function buildTarget(t: TargetResult, ruleById: Map<string, Rule>): JsonTarget {
       filesExtracted: t.filesExtracted,
       filesParsed: t.filesParsed,
       errors: t.errors.length,
+      suppressed: suppressed?.length,
     },
     findings,
+    suppressed,
     components,
     errors,
   };

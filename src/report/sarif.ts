@@ -99,11 +99,12 @@ function buildRun(
 
 /**
  * The findings that go to code scanning. GitHub ignores SARIF `suppressions` and would show suppressed
- * results as open alerts (knowledge §1.9), so once suppressions exist (src/suppress/), suppressed findings
- * are filtered out HERE, not marked. Everything else the engine reported is uploaded.
+ * results as open alerts (knowledge §1.9), so suppressed findings are left out HERE, not marked: scan()
+ * already keeps them in `target.suppressed`, and a finding still marked as suppressed in `findings` (a
+ * hand-built result) is dropped too. Findings whose suppression expired are uploaded again.
  */
 function codeScanningFindings(target: TargetResult): Finding[] {
-  return sortFindings(target.findings);
+  return sortFindings(target.findings.filter((f) => !f.suppression || f.suppression.expired));
 }
 
 function buildResult(

@@ -84,7 +84,35 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       const rule = result.rules.find((r) => r.rule.id === f.ruleId)?.rule;
       const fix = rule ? whatToDo(rule.remediation) : '';
       if (fix) out.push(`    ${c.dim('fix')}   ${wrap(fix, WIDTH - 10).join(`\n${' '.repeat(10)}`)}`);
+      const s = f.suppression;
+      if (s?.expired) {
+        const note = `suppression expired on ${s.expires} (${entryPlace(s)}): ${s.reason}`;
+        out.push(`    ${c.warning('note')}  ${wrap(note, WIDTH - 10).join(`\n${' '.repeat(10)}`)}`);
+      }
     }
+  }
+
+  // suppressed findings: listed with the reason, left out of the counts and the exit code
+  const suppressed = result.targets.flatMap((t) => sortFindings(t.suppressed ?? []).map((f) => ({ t, f })));
+  if (suppressed.length) {
+    out.push('', c.dim(c.bold(`SUPPRESSED (${suppressed.length})`)));
+    for (const { t, f } of suppressed) {
+      const comp = f.component;
+      const id = comp.version !== undefined ? `${comp.name}@${comp.version}` : comp.name;
+      const ev = primaryEvidence(f);
+      const s = f.suppression!;
+      out.push(`  ${f.level} ${f.ruleId}  ${id}${ev ? c.dim(`  ${where(t, ev.path, ev.line)}`) : ''}`);
+      out.push(`    ${c.dim('until')} ${s.expires}  ${wrap(s.reason, WIDTH - 21).join(`\n${' '.repeat(21)}`)}`);
+    }
+  }
+  const stale = result.suppressions;
+  for (const [heading, list] of [
+    ['UNUSED SUPPRESSIONS', stale?.unused ?? []],
+    ['EXPIRED SUPPRESSIONS', stale?.expired ?? []],
+  ] as const) {
+    if (!list.length) continue;
+    out.push('', c.warning(c.bold(`${heading} (${list.length})`)));
+    for (const e of list) out.push(`  ${entryPlace(e)}: ${e.rule} ${e.purl}${heading.startsWith('EXPIRED') ? ` (expired ${e.expires})` : ''} — ${e.reason}`);
   }
 
   const errors = result.targets.flatMap((t) =>
@@ -102,9 +130,14 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
   const summary =
     `${plural(counts.error, 'error')}, ${plural(counts.warning, 'warning')}, ${plural(counts.note, 'note')}` +
     ` in ${plural(components, 'component')} (${plural(result.targets.length, 'target')})` +
-    (errors.length ? `; ${plural(errors.length, 'file')} could not be read` : '');
+    (errors.length ? `; ${plural(errors.length, 'file')} could not be read` : '') +
+    (suppressed.length ? `; ${suppressed.length} suppressed` : '');
   out.push('', all.length === 0 && errors.length === 0 ? `No findings: ${summary}.` : `${summary}.`);
   return out.join('\n') + '\n';
+}
+
+function entryPlace(e: { file: string; line?: number }): string {
+  return e.line !== undefined ? `${e.file}:${e.line}` : e.file;
 }
 
 /** Text width for wrapped lines: the whole sentence of what to do is worth more than one short line. */
