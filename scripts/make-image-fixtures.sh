@@ -23,12 +23,12 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
 fi
 
 need=()
-for t in debootstrap umoci skopeo docker-registry htpasswd zstd; do command -v "$t" >/dev/null || need+=("$t"); done
+for t in debootstrap umoci skopeo docker-registry htpasswd zstd rpmdb; do command -v "$t" >/dev/null || need+=("$t"); done
 if ((${#need[@]})); then
-  echo "image fixtures: installing debootstrap umoci skopeo docker-registry apache2-utils zstd" >&2
+  echo "image fixtures: installing debootstrap umoci skopeo docker-registry apache2-utils zstd rpm" >&2
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
-  apt-get install -y -qq debootstrap umoci skopeo docker-registry apache2-utils zstd >/dev/null
+  apt-get install -y -qq debootstrap umoci skopeo docker-registry apache2-utils zstd rpm >/dev/null
 fi
 
 mkdir -p "$out"
@@ -122,5 +122,9 @@ for tag in app app-rebuilt app-fips; do
 done
 skopeo copy -q "oci:$layout:app" "oci-archive:$out/app.oci.tar:app"
 skopeo copy -q --dest-compress-format zstd --dest-compress "oci:$layout:app" "oci:$out/app-zstd:app"
+# an rpm database as rpm itself writes it (rpmdb.sqlite, empty): detected and reported as not yet readable
+rm -rf "$out/rpm-root"
+rpmdb --initdb --dbpath "$out/rpm-root/var/lib/rpm"
+rm -f "$out/rpm-root/var/lib/rpm/.rpm.lock"
 echo "$want" >"$stamp"
 echo "image fixtures: built in $out"

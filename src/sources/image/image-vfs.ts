@@ -57,7 +57,8 @@ export class ImageVfs implements Vfs {
   private constructor(
     readonly image: ResolvedImage,
     private readonly index: LayerIndex,
-    private readonly tempDir: string,
+    /** where wanted files are copied during the pass; removed by close() */
+    readonly tempDir: string,
     private readonly options: ImageVfsOptions,
   ) {
     this.description = image.reference;

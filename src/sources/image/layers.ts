@@ -33,6 +33,8 @@ interface TempFile {
   complete: boolean;
   done: Promise<void>;
   error?: string;
+  /** stop writing (the layer broke off mid-entry) */
+  abort(): void;
 }
 
 export interface FsNode {
@@ -110,12 +112,14 @@ export class LayerIndex {
   }
 
   private async applyLayer(layer: ImageLayer): Promise<void> {
-    const pending: Promise<void>[] = [];
+    const pending: TempFile[] = [];
     let digests: LayerDigests | undefined;
     try {
       digests = await streamLayer(this.image, layer, this.options.limits, (entry) => this.onEntry(layer, entry, pending));
     } catch (e) {
-      await Promise.allSettled(pending);
+      // an entry the stream broke off inside never ends: stop its copy (the file stays unreadable from temp)
+      for (const t of pending) t.abort();
+      await Promise.allSettled(pending.map((t) => t.done));
       if (e instanceof ImageError) throw e;
       this.incomplete.add(layer.index);
       const kind = e instanceof BombError ? 'refused' : e instanceof TruncatedError ? 'truncated' : 'unreadable';
@@ -125,7 +129,7 @@ export class LayerIndex {
       });
       return;
     }
-    await Promise.all(pending);
+    await Promise.all(pending.map((t) => t.done));
     this.digests[layer.index] = digests;
   }
 
@@ -166,7 +170,7 @@ export class LayerIndex {
     if (--t.refs === 0) void t.done.finally(() => fs.rm(t.path, { force: true }));
   }
 
-  private onEntry(layer: ImageLayer, entry: ReadEntry, pending: Promise<void>[]): void {
+  private onEntry(layer: ImageLayer, entry: ReadEntry, pending: TempFile[]): void {
     const li = layer.index;
     const raw = entry.path;
     const segs = entrySegments(raw);
@@ -268,14 +272,20 @@ export class LayerIndex {
     }
   }
 
-  private extract(entry: ReadEntry, pending: Promise<void>[]): TempFile {
+  private extract(entry: ReadEntry, pending: TempFile[]): TempFile {
     const file = path.join(this.options.tempDir!, `f${++this.tempSeq}`);
     const out = createWriteStream(file);
-    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve() };
+    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
     temp.done = new Promise<void>((resolve) => {
       const fail = (e: Error) => {
         temp.error = e.message;
         resolve();
+      };
+      temp.abort = () => {
+        if (temp.complete || temp.error) return;
+        entry.unpipe(out as unknown as Writable);
+        out.destroy();
+        fail(new Error('layer ended inside this file'));
       };
       out.on('error', fail);
       entry.on('error', (e: unknown) => fail(e as Error));
@@ -285,7 +295,7 @@ export class LayerIndex {
       });
     });
     entry.pipe(out as unknown as Writable);
-    pending.push(temp.done);
+    pending.push(temp);
     return temp;
   }
 
