@@ -23,6 +23,8 @@ export interface Hit {
 /** Bytes a pattern may look behind its anchor / read after it. */
 const BEFORE = 64;
 const AFTER = 320;
+/** bytes scanned per run of the combined pattern */
+const BATCH = 1 << 20;
 /** distinct hits kept per signature: enough to see every version present, bounded against hostile files */
 const MAX_HITS_PER_SIGNATURE = 256;
 
@@ -77,12 +79,27 @@ export class StreamScanner {
 
   constructor(private readonly table: CompiledTable = builtinTable()) {}
 
+  /** small stream chunks (fs streams default to 64 KiB) are batched: the per-run overhead is paid per MiB */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+
   push(chunk: Buffer): void {
     this.bytes += chunk.length;
-    this.run(this.carry + chunk.toString('latin1', 0, chunk.length), false);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= BATCH) this.flush();
+  }
+
+  private flush(): void {
+    if (this.pendingBytes === 0) return;
+    const buf = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.run(this.carry + buf.toString('latin1', 0, buf.length), false);
   }
 
   end(): Hit[] {
+    this.flush();
     this.run(this.carry, true);
     this.carry = '';
     return this.hits;
