@@ -75,6 +75,10 @@ export interface JsonTarget {
   target: string;
   displayRoot: string;
   kind: TargetResult['kind'];
+  /** image targets: name, digest, platform, layers with history, files deleted by later layers */
+  image?: TargetResult['image'];
+  /** OS FIPS configuration (images and OS root directories) */
+  osFips?: TargetResult['osFips'];
   summary: JsonSummary;
   findings: JsonFinding[];
   /** findings suppressions in force leave out, with the entry's reason; only when there are some */
@@ -222,6 +226,8 @@ function buildTarget(t: TargetResult, ruleById: Map<string, Rule>): JsonTarget {
     target: t.target,
     displayRoot: t.displayRoot,
     kind: t.kind,
+    image: t.image,
+    osFips: t.osFips,
     summary: {
       ...counts,
       findings: t.findings.length,

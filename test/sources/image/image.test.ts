@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { scan, type ScanResult, type TargetResult } from '../../../src/index.js';
+import { renderJson } from '../../../src/report/json.js';
 import { buildSarif } from '../../../src/report/sarif.js';
+import { errorsText, jsonReportValidator } from '../../report/validators.js';
 import { openTarget } from '../../../src/sources/index.js';
 import { imageFixture, IMAGES_MISSING } from './helpers.js';
 
@@ -119,6 +121,19 @@ describe('image targets (debootstrap-built image)', () => {
     for (const r of sa) assert.doesNotMatch(r.locations![0]!.physicalLocation!.artifactLocation!.uri!, /:/);
     const fp = (rs: typeof sa) => rs.map((r) => `${r.ruleId} ${r.partialFingerprints!['cryptauditFinding/v1']}`).sort();
     assert.deepEqual(fp(sb), fp(sa));
+  });
+
+  it('JSON report: image facts, OS FIPS posture and layer history valid against the result schema', async (t) => {
+    if (!docker) return t.skip(IMAGES_MISSING);
+    const json = JSON.parse(renderJson(await scanned(docker, 'fips-140-3'))) as { targets: Array<Record<string, any>> };
+    const validate = jsonReportValidator();
+    assert.ok(validate(json), errorsText(validate));
+    const target = json.targets[0];
+    assert.equal(target.kind, 'image');
+    assert.equal(target.image.layers.length, 4);
+    assert.equal(target.osFips.state, 'not-configured');
+    const f = target.findings.find((x: { ruleId: string }) => x.ruleId === 'deb-openssl-no-fips-provider');
+    assert.equal(f.evidence[0].layerCreatedBy, 'RUN dpkg -i libssl3 openssl libsodium23');
   });
 
   it('reports a FIPS configuration whose provider module is missing', async (t) => {
