@@ -1,7 +1,7 @@
 import type { Component } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { pathsFromProject, projectName } from './graph.js';
-import { parseJsonWithLine, propertyLines } from './json-lines.js';
+import { parseJsonWithLine, propertyLinesFast } from './json-lines.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor, type ParseOptions } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ export function parseComposerLock(text: string, path: string, options: ParseOpti
   if (typeof data !== 'object' || data === null || Array.isArray(data)) throw new ParseError('composer.lock is not a Composer lock file: the top-level value is not an object', 1);
   const doc = data as { packages?: Pkg[]; 'packages-dev'?: Pkg[] };
   if (!Array.isArray(doc.packages) && !Array.isArray(doc['packages-dev'])) throw new ParseError('composer.lock has neither "packages" nor "packages-dev"', 1);
-  const lines = propertyLines(text, (parent, key) => parent.length === 2 && (parent[0] === 'packages' || parent[0] === 'packages-dev') && key === 'name');
+  const lines = propertyLinesFast(text, (parent, key) => parent.length === 2 && (parent[0] === 'packages' || parent[0] === 'packages-dev') && key === 'name', 2);
 
   const all: Array<{ pkg: Pkg; dev: boolean; line?: number }> = [];
   for (const section of ['packages', 'packages-dev'] as const) {

@@ -1,7 +1,7 @@
 import type { Component } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { pathsFromProject, projectName, type GraphNode } from './graph.js';
-import { parseJsonWithLine, propertyLines } from './json-lines.js';
+import { parseJsonWithLine, propertyLinesFast } from './json-lines.js';
 import { baseName, ParseError, type ExtractInput, type Extractor, type ParseOptions } from './types.js';
 
 /**
@@ -26,7 +26,7 @@ export function parseNugetLock(text: string, path: string, options: ParseOptions
     throw new ParseError(`unsupported packages.lock.json version ${JSON.stringify(doc.version)}; cryptaudit reads ${SUPPORTED.join(' and ')}`, 2);
   }
   const frameworks = (doc.dependencies ?? {}) as Record<string, Record<string, Entry>>;
-  const lines = propertyLines(text, (parent) => parent.length === 2 && parent[0] === 'dependencies');
+  const lines = propertyLinesFast(text, (parent) => parent.length === 2 && parent[0] === 'dependencies', 2);
 
   // package ids are case-insensitive in NuGet; the graph is keyed by lower-cased id
   const nodes = new Map<string, GraphNode & { entry: Entry; id: string; line?: number; direct: boolean; frameworks: string[] }>();
