@@ -12,6 +12,8 @@ export interface WalkResult {
   filesParsed: number;
 }
 
+const NODE_MODULES = /(^|\/)node_modules\//;
+
 /** The one walk: every file once, each extractor asked by name first, so unrelated files are never read. */
 export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[], options: WalkOptions = {}): Promise<WalkResult> {
   const components: Component[] = [];
@@ -19,7 +21,8 @@ export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[],
   let filesExtracted = 0;
   let filesParsed = 0;
   for await (const entry of vfs.walk(options)) {
-    const wanted = extractors.filter((e) => e.fileRequired(entry.path));
+    const inNodeModules = NODE_MODULES.test(entry.path);
+    const wanted = extractors.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(entry.path));
     if (wanted.length === 0) continue;
     filesExtracted++;
     let text: Promise<string> | undefined;

@@ -20,6 +20,11 @@ export interface ExtractInput {
 export interface Extractor {
   readonly name: string;
   readonly version: number;
+  /**
+   * Also run on files inside node_modules. Installed dependencies ship binaries there (prebuilt `.node` addons),
+   * but lockfiles there are the dependencies' own, not the project's (design.md), so lockfile extractors leave it.
+   */
+  readonly insideNodeModules?: boolean;
   fileRequired(path: string): boolean;
   extract(input: ExtractInput): Promise<Component[]>;
 }

@@ -4,8 +4,8 @@ import type { Readable } from 'node:stream';
 import fg from 'fast-glob';
 import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, type WalkOptions } from './vfs.js';
 
-/** Folders no project keeps lockfiles of its own in; node_modules lockfiles are not project lockfiles. */
-const ALWAYS_EXCLUDED = ['**/.git/**', '**/node_modules/**'];
+/** Git's own store holds no shipped code; node_modules is walked (prebuilt addons), see Extractor.insideNodeModules. */
+const ALWAYS_EXCLUDED = ['**/.git/**'];
 
 /** A directory on disk as a Vfs. Symlinks are not followed, so nothing outside the root is ever read. */
 export class DirVfs implements Vfs {

@@ -49,6 +49,7 @@ export function isNativeCandidate(path: string): boolean {
 export const nativeBinaryExtractor: Extractor = {
   name: 'binary/native',
   version: 1,
+  insideNodeModules: true,
   fileRequired: isNativeCandidate,
   extract: (input) => extractNative(input),
 };
