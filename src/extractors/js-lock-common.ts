@@ -281,3 +281,179 @@ export function versionFromTarballUrl(name: string, url: string): string | undef
   const v = m[1]!.slice(bare.length + 1);
   return /^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(v) ? v : undefined;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// plain YAML lockfiles (pnpm-lock.yaml, yarn berry's yarn.lock)
+
+/** A top-level entry of one document: where its key is, its value as data, and the lines of its own keys. */
+export interface TopEntry {
+  keyLine: number;
+  /** the value when it is a scalar (failsafe: always a string; '' when empty), else undefined */
+  scalar: string | undefined;
+  isMap: boolean;
+  data(): unknown;
+  keyLines(): Map<string, number>;
+}
+type Yaml = typeof import('yaml');
+type CstToken = import('yaml').CST.Token;
+
+/** Thrown inside the CST reader for anything it leaves to the full composer (aliases, tags, errors, odd keys). */
+const NOT_PLAIN = Symbol('not plain');
+
+/**
+ * The common case fast: lockfiles pnpm writes are plain YAML (block and flow mappings and sequences of scalars,
+ * no anchors, aliases, tags or directives), which the `yaml` package's own Parser turns into a CST at about half
+ * the cost of composing documents. Values come from its CST.resolveAsScalar (the composer's own scalar reading);
+ * under the failsafe schema every scalar is a string. Anything else (including every error) returns undefined
+ * and the caller composes the documents, so errors and odd files are read exactly as before; the tests check
+ * both readings agree on every fixture.
+ */
+export function plainYamlDocuments(Y: Yaml, t: string, lineOf: (offset: number) => number): Array<Map<string, TopEntry> | null> | undefined {
+  const fail = (): never => {
+    throw NOT_PLAIN;
+  };
+  // whitespace and comments the composer accepts without a word: no tabs (TAB_AS_INDENT and friends), comments after white space
+  const ws = (x: { type: string; offset?: number; source?: string }): boolean => {
+    if (x.type === 'newline') return true;
+    if (x.type === 'space') return !x.source!.includes('\t');
+    if (x.type === 'comment') return x.offset === 0 || /[ \n\r]/.test(t[x.offset! - 1]!);
+    return false;
+  };
+  const scalar = (tok: CstToken): string => {
+    if (tok.type !== 'scalar' && tok.type !== 'single-quoted-scalar' && tok.type !== 'double-quoted-scalar' && tok.type !== 'block-scalar') return fail();
+    const r = Y.CST.resolveAsScalar(tok, true, fail);
+    if (!r) return fail();
+    if ('end' in tok && tok.end) for (const e of tok.end) if (!ws(e)) fail();
+    return r.value;
+  };
+  // between and around items: only whitespace, comments and (in flow collections) commas
+  const plainSource = (toks: readonly { type: string }[] | undefined, comma: boolean) => {
+    if (toks) for (const x of toks) if (!ws(x) && !(comma && x.type === 'comma')) fail();
+  };
+  const sepValue = (sep: readonly { type: string }[] | undefined) => {
+    let ind = 0;
+    if (sep) for (const x of sep) if (x.type === 'map-value-ind') ind++;
+    else if (!ws(x)) fail();
+    if (ind !== 1) fail();
+  };
+  const setKey = (obj: Record<string, unknown>, key: string, value: unknown) => {
+    // duplicate keys are an error the composer reports
+    if (Object.prototype.hasOwnProperty.call(obj, key)) fail();
+    if (key === '__proto__') Object.defineProperty(obj, key, { value, writable: true, enumerable: true, configurable: true });
+    else obj[key] = value;
+  };
+  const keyOf = (key: CstToken | null | undefined): string => {
+    if (!key) return fail();
+    const k = scalar(key);
+    // implicit keys: one line, at most 1024 characters (the composer rejects the rest)
+    if (key.type === 'block-scalar' || k.length > 1024 || t.slice(key.offset, key.offset + ('source' in key ? key.source.length : 0)).includes('\n')) fail();
+    return k;
+  };
+  const value = (tok: CstToken | undefined): unknown => {
+    if (!tok) return '';
+    switch (tok.type) {
+      case 'block-map': {
+        const obj: Record<string, unknown> = {};
+        let column = -1;
+        for (const it of tok.items) {
+          plainSource(it.start, false);
+          const k = keyOf(it.key);
+          const col = it.key!.offset - (t.lastIndexOf('\n', it.key!.offset - 1) + 1);
+          if (column === -1) column = col;
+          else if (col !== column) fail();
+          sepValue(it.sep);
+          setKey(obj, k, value(it.value));
+        }
+        return obj;
+      }
+      case 'block-seq': {
+        const arr: unknown[] = [];
+        for (const it of tok.items) {
+          let ind = 0;
+          for (const x of it.start) if (x.type === 'seq-item-ind') ind++;
+          else if (!ws(x)) fail();
+          if (ind !== 1 || it.key || it.sep) fail();
+          arr.push(value(it.value));
+        }
+        return arr;
+      }
+      case 'flow-collection': {
+        const isMap = tok.start.type === 'flow-map-start';
+        const closer = isMap ? 'flow-map-end' : 'flow-seq-end';
+        if (!tok.end.some((x) => x.type === closer)) fail();
+        for (const x of tok.end) if (x.type !== closer && !ws(x)) fail();
+        if (isMap) {
+          const obj: Record<string, unknown> = {};
+          for (const it of tok.items) {
+            plainSource(it.start, true);
+            const k = keyOf(it.key);
+            sepValue(it.sep);
+            setKey(obj, k, value(it.value));
+          }
+          return obj;
+        }
+        const arr: unknown[] = [];
+        for (const it of tok.items) {
+          plainSource(it.start, true);
+          if (it.key || it.sep || !it.value) fail();
+          arr.push(value(it.value));
+        }
+        return arr;
+      }
+      default:
+        return scalar(tok);
+    }
+  };
+
+  // one map of top-level entries per document; null for an empty document
+  const views: Array<Map<string, TopEntry> | null> = [];
+  try {
+    for (const tok of new Y.Parser().parse(t)) {
+      if (ws(tok) || tok.type === 'byte-order-mark') continue;
+      if (tok.type === 'doc-end') {
+        if (tok.end?.some((x) => !ws(x))) return undefined;
+        continue;
+      }
+      if (tok.type !== 'document') return undefined;
+      for (const x of tok.start) if (x.type !== 'doc-start' && !ws(x)) return undefined;
+      if (tok.end?.some((x) => !ws(x))) return undefined;
+      const c = tok.value;
+      if (c === undefined) {
+        views.push(null);
+        continue;
+      }
+      // the top level: only a block mapping is read here (an empty or scalar document goes to the composer)
+      if (c.type !== 'block-map') return undefined;
+      const entries = new Map<string, TopEntry>();
+      let column = -1;
+      for (const it of c.items) {
+        plainSource(it.start, false);
+        const k = keyOf(it.key);
+        const col = it.key!.offset - (t.lastIndexOf('\n', it.key!.offset - 1) + 1);
+        if (column === -1) column = col;
+        else if (col !== column) return undefined;
+        sepValue(it.sep);
+        if (entries.has(k)) return undefined;
+        const v = it.value;
+        const data = value(v);
+        const isMap = v !== undefined && (v.type === 'block-map' || (v.type === 'flow-collection' && v.start.type === 'flow-map-start'));
+        entries.set(k, {
+          keyLine: lineOf(it.key!.offset),
+          scalar: typeof data === 'string' ? data : undefined,
+          isMap,
+          data: () => data,
+          keyLines: () => {
+            const lines = new Map<string, number>();
+            if (isMap && (v.type === 'block-map' || v.type === 'flow-collection')) for (const p of v.items) lines.set(keyOf(p.key), lineOf(p.key!.offset));
+            return lines;
+          },
+        });
+      }
+      views.push(entries);
+    }
+  } catch (e) {
+    if (e === NOT_PLAIN) return undefined;
+    throw e;
+  }
+  return views;
+}

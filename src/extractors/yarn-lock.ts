@@ -17,6 +17,7 @@ import {
   joinPath,
   lineIndex,
   manifestEdges,
+  plainYamlDocuments,
   normalizeInside,
   readPackageJson,
   rootName,
@@ -25,6 +26,7 @@ import {
   workspacePatterns,
   type ComponentsOptions,
   type JsNode,
+  type TopEntry,
 } from './js-lock-common.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
 
@@ -273,27 +275,56 @@ async function loadYaml(text: string, label: string) {
 
 export { loadYaml as loadLockYaml };
 
-async function extractYarnBerry(text: string, input: ExtractInput): Promise<Component[]> {
-  const label = baseName(input.path);
+/** Which reader the last berry lockfile was read with (for the tests that compare them). */
+export let lastBerryReader: 'plain' | 'composed' | undefined;
+
+/**
+ * The top-level entries of a berry lockfile, in order: from the yaml Parser's CST when the file is plain YAML (what
+ * yarn writes; about half the cost), else from the composed document, which also reports every error.
+ */
+async function topEntries(text: string, label: string, lineOf: (offset: number) => number, reader?: 'composed'): Promise<Array<[string, TopEntry]>> {
+  const Y = await import('yaml');
+  const plain = reader === 'composed' ? undefined : plainYamlDocuments(Y, text, lineOf);
+  lastBerryReader = plain && plain.length === 1 && plain[0] ? 'plain' : 'composed';
+  if (plain && plain.length === 1 && plain[0]) return [...plain[0]];
   const { doc, isMap, isScalar } = await loadYaml(text, label);
-  const lineOf = lineIndex(text);
   const contents = doc.contents;
   if (!isMap(contents)) throw new ParseError(`${label}: not a yarn lockfile (the top level is not a mapping)`, 1);
+  const out: Array<[string, TopEntry]> = [];
+  for (const pair of contents.items) {
+    if (!isScalar(pair.key)) continue;
+    const v = pair.value;
+    out.push([
+      String(pair.key.value),
+      {
+        keyLine: pair.key.range ? lineOf(pair.key.range[0]) : 1,
+        scalar: isScalar(v) ? String(v.value) : undefined,
+        isMap: isMap(v),
+        data: () => (isMap(v) ? v.toJSON() : undefined),
+        keyLines: () => new Map(),
+      },
+    ]);
+  }
+  return out;
+}
+
+async function extractYarnBerry(text: string, input: ExtractInput, options: { reader?: 'composed' } = {}): Promise<Component[]> {
+  const label = baseName(input.path);
+  const lineOf = lineIndex(text);
+  const top = await topEntries(text, label, lineOf, options.reader);
   const nodes = new Map<string, JsNode>();
   const byDescriptor = new Map<string, string>();
   const entries: { id: string; data: Record<string, unknown> }[] = [];
   const workspaces: { id: string; dir: string }[] = [];
-  for (const pair of contents.items) {
-    if (!isScalar(pair.key)) continue;
-    const key = String(pair.key.value);
-    if (key === '__metadata' || !isMap(pair.value)) continue;
-    const data = pair.value.toJSON() as Record<string, unknown>;
+  for (const [key, entry] of top) {
+    if (key === '__metadata' || !entry.isMap) continue;
+    const data = entry.data() as Record<string, unknown>;
     const resolution = str(data.resolution) ?? key.split(/,\s*/)[0]!;
     const id = resolution;
     const [name, ref] = splitDescriptor(resolution);
     // workspaces, link: and portal: are soft links; a file: folder is copied (hard) but is the project's own code
     const local = data.linkType === 'soft' || isLocalFolderRange(ref.replace(/#.*$/, ''));
-    const line = pair.key.range ? lineOf(pair.key.range[0]) : undefined;
+    const line = entry.keyLine;
     nodes.set(id, { id, name, version: local ? undefined : str(data.version), line, detail: `${label} ${JSON.stringify(key)}`, local, edges: [] });
     for (const d of key.split(/,\s*/)) {
       byDescriptor.set(d, id);
@@ -343,9 +374,10 @@ export function isBerry(text: string): boolean {
   return /^__metadata:/m.test(text);
 }
 
-export async function parseYarnLock(text: string, input: ExtractInput): Promise<Component[]> {
+/** `reader: 'composed'`: read berry files with the yaml composer only (the tests compare it with the plain reading) */
+export async function parseYarnLock(text: string, input: ExtractInput, options: { reader?: 'composed' } = {}): Promise<Component[]> {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-  return isBerry(t) ? extractYarnBerry(t, input) : extractYarnV1(t, input);
+  return isBerry(t) ? extractYarnBerry(t, input, options) : extractYarnV1(t, input);
 }
 
 export const yarnLockExtractor: Extractor = {
