@@ -1,7 +1,7 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { EvidenceKind } from '../model/types.js';
 import { moduleStatus } from './cbom.js';
-import { fileRef } from './common.js';
+import { escapeCell, fileRef } from './common.js';
 import { BYPASS_TAGS, cryptoComponents, type CryptoComponent } from './crypto-components.js';
 import { certificateLabel, loadFacts, type Facts, type ModuleFact } from './facts.js';
 
@@ -17,15 +17,8 @@ function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Plain text in a table cell or list item: Markdown and HTML punctuation escaped, line breaks flattened. */
-function text(s: string): string {
-  return s
-    .replace(/\r?\n/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1');
-}
+/** Plain text in a table cell or list item: the Markdown report's escaping. */
+const text = escapeCell;
 
 function code(s: string): string {
   return '`' + s.replace(/`/g, "'").replace(/\|/g, '\\|').replace(/\r?\n/g, ' ') + '`';

@@ -158,3 +158,16 @@ export function countLevels(findings: readonly Finding[]): LevelCounts {
   for (const f of findings) c[f.level]++;
   return c;
 }
+
+/**
+ * Plain text for a table cell: Markdown punctuation and HTML-significant characters escaped, line breaks
+ * flattened (a newline ends a table row), so a package name or message can never become markup.
+ */
+export function escapeCell(s: string): string {
+  return s
+    .replace(/\r?\n/g, ' ')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([\\`*_[\]|#~])/g, '\\$1');
+}

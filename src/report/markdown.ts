@@ -1,7 +1,9 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level } from '../model/types.js';
 import { renderAssessorSection } from './assessor.js';
-import { countLevels, fileRef, primaryEvidence, sortFindings, whatToDo } from './common.js';
+import { countLevels, escapeCell, fileRef, primaryEvidence, sortFindings, whatToDo } from './common.js';
+
+export { escapeCell };
 
 /**
  * `--format markdown`: the GitHub job summary, also for other CI systems (GitLab merge request notes, Jenkins
@@ -30,18 +32,6 @@ function plural(n: number, one: string, many = one + 's'): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-/**
- * Plain text for a table cell: Markdown punctuation and HTML-significant characters escaped, line breaks
- * flattened (a newline ends a table row), so a package name or message can never become markup.
- */
-export function escapeCell(s: string): string {
-  return s
-    .replace(/\r?\n/g, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/([\\`*_[\]|#~])/g, '\\$1');
-}
 
 /** Markdown written by rule authors (remediation) in a table cell: kept as Markdown, only row-breaking characters neutralised. */
 function markdownCell(s: string): string {
