@@ -15,7 +15,7 @@ import { uvLockExtractor } from './uv-lock.js';
 import { goModExtractor } from './go-mod.js';
 import { pomXmlExtractor } from './pom-xml.js';
 import { gradleLockfileExtractor } from './gradle-lockfile.js';
-import { nativeBinaryExtractor } from './binary/index.js';
+import { nativeBinaryExtractor } from './binary/candidate.js';
 import { dpkgExtractor } from './os/dpkg.js';
 import { apkExtractor } from './os/apk.js';
 import { rpmDbExtractor } from './os/rpm.js';

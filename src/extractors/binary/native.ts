@@ -1,6 +1,6 @@
 import type { Component, Evidence, EvidenceKind } from '../../model/types.js';
 import { makePurl } from '../../model/purl.js';
-import { baseName, ParseError, type ExtractInput, type Extractor } from '../types.js';
+import { baseName, ParseError, type ExtractInput } from '../types.js';
 import { openByteSource, type ByteSource } from './source.js';
 import { sniffFormat, type BinaryInfo } from './format.js';
 import { parseElf } from './elf.js';
@@ -25,34 +25,8 @@ import { libraryOfName, SYSTEM_LIB_DIR, sonameVersion } from './libraries.js';
  * pass of the signature scan, whatever the number of signatures.
  */
 
-const LIB_EXT = /\.(?:so(?:\.[0-9][\w.]*)?|dylib|dll|exe|node|pyd|wasm|bundle|sys|ocx)$/i;
-const SO_INFIX = /\.so\.\d/;
-const BIN_DIR = /(?:^|\/)(?:s?bin|libexec)\//;
-const SCRIPT_EXT = /\.(?:sh|bash|zsh|fish|py|pyc|pl|rb|js|mjs|cjs|ts|cmd|bat|ps1|txt|md|json|ya?ml|toml|cfg|conf|ini|xml|html?|1|gz|bz2|xz|zip|tar|jar|whl|c|h|cc|hpp|go|rs|java|class|lock)$/i;
-const TEXT_NAMES = new Set(
-  'readme license licence copying notice authors contributors changelog changes history news todo makefile gnumakefile dockerfile containerfile jenkinsfile procfile gemfile rakefile vagrantfile brewfile justfile podfile cartfile snakefile pipfile codeowners owners version manifest install configure'.split(
-    ' ',
-  ),
-);
+export { isNativeCandidate } from './candidate.js';
 
-export function isNativeCandidate(path: string): boolean {
-  const base = baseName(path);
-  if (base.startsWith('.') || base.length === 0) return false;
-  if (LIB_EXT.test(base) || SO_INFIX.test(base)) return true;
-  const dot = base.lastIndexOf('.');
-  const ext = dot > 0 ? base.slice(dot + 1) : '';
-  if (BIN_DIR.test(path) && !SCRIPT_EXT.test(base)) return true;
-  if (ext === '' || /^\d+$/.test(ext)) return !TEXT_NAMES.has(base.toLowerCase().replace(/\.\d+$/, ''));
-  return false;
-}
-
-export const nativeBinaryExtractor: Extractor = {
-  name: 'binary/native',
-  version: 1,
-  insideNodeModules: true,
-  fileRequired: isNativeCandidate,
-  extract: (input) => extractNative(input),
-};
 
 /** Smallest file that can hold any of the headers we parse. */
 const MIN_SIZE = 16;
