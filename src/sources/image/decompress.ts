@@ -1,7 +1,20 @@
 import { createHash, type Hash } from 'node:crypto';
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Decompress as ZstdDecompress } from 'fzstd';
+
+/**
+ * fzstd (pure JS) decodes at ~80 MB/s, a tenth of the zstd tool; when the system has `zstd`, layers stream
+ * through it (it only ever sees compressed bytes on stdin; nothing from the image is executed).
+ */
+let zstdTool: boolean | undefined;
+function haveZstdTool(): boolean {
+  if (zstdTool === undefined) {
+    zstdTool = process.env['CRYPTAUDIT_NO_ZSTD_TOOL'] ? false : spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+  }
+  return zstdTool;
+}
 
 /** Limits against decompression bombs (a small gzip/zstd blob that expands to many gigabytes). */
 export interface ExpandLimits {
@@ -55,6 +68,9 @@ export class LayerDecoder extends Transform {
   private headLen = 0;
   private gunzip: Gunzip | undefined;
   private zstd: ZstdDecompress | undefined;
+  private zstdProc: ChildProcessWithoutNullStreams | undefined;
+  private zstdExit: Promise<number | null> | undefined;
+  private zstdErr = '';
   private failure: Error | undefined;
   digests: LayerDigests | undefined;
 
@@ -84,6 +100,17 @@ export class LayerDecoder extends Transform {
       this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
       this.gunzip.on('data', (d: Buffer) => this.out(d));
       this.gunzip.on('error', (e) => (this.failure ??= /unexpected end/i.test(e.message) ? new TruncatedError(`gzip stream ends early (${e.message})`) : e));
+    } else if (this.mode === 'zstd' && haveZstdTool()) {
+      const proc = spawn('zstd', ['-d', '-c', '-q', '--no-progress'], { stdio: ['pipe', 'pipe', 'pipe'] });
+      this.zstdProc = proc;
+      this.zstdExit = new Promise((resolve) => proc.once('close', (code) => resolve(code)));
+      proc.stdout.on('data', (d: Buffer) => {
+        this.out(d);
+        // a bomb: stop the decoder instead of reading the rest
+        if (this.failure) proc.kill();
+      });
+      proc.stderr.on('data', (d: Buffer) => (this.zstdErr = (this.zstdErr + d.toString()).slice(-500)));
+      proc.stdin.on('error', () => undefined);
     } else if (this.mode === 'zstd') {
       this.zstd = new ZstdDecompress((d) => this.out(d));
     }
@@ -94,6 +121,11 @@ export class LayerDecoder extends Transform {
       if (this.mode === 'gzip') {
         if (this.gunzip!.write(chunk)) cb(this.failure);
         else this.gunzip!.once('drain', () => cb(this.failure));
+        return;
+      }
+      if (this.zstdProc) {
+        if (this.zstdProc.stdin.write(chunk)) cb(this.failure);
+        else this.zstdProc.stdin.once('drain', () => cb(this.failure));
         return;
       }
       if (this.mode === 'zstd') this.zstd!.push(chunk);
@@ -118,6 +150,13 @@ export class LayerDecoder extends Transform {
       return this.feed(head, cb);
     }
     this.feed(chunk, cb);
+  }
+
+  override _destroy(err: Error | null, cb: (error?: Error | null) => void): void {
+    // a reader that stopped early (one file found) must not leave the zstd process waiting on stdin
+    if (this.zstdProc && this.zstdProc.exitCode === null) this.zstdProc.kill();
+    this.gunzip?.destroy();
+    cb(err);
   }
 
   override _flush(cb: TransformCallback): void {
@@ -145,6 +184,17 @@ export class LayerDecoder extends Transform {
       this.gunzip!.once('end', finish);
       this.gunzip!.once('error', () => finish());
       this.gunzip!.end();
+      return;
+    }
+    if (this.zstdProc) {
+      this.zstdProc.stdin.end();
+      void this.zstdExit!.then((code) => {
+        if (code !== 0 && !this.failure) {
+          const msg = this.zstdErr.trim().split('\n').pop() ?? `exit ${code}`;
+          this.failure = /truncat|premature|incomplete|unexpected end/i.test(msg) ? new TruncatedError(`zstd stream ends early (${msg})`) : new Error(`zstd: ${msg}`);
+        }
+        finish();
+      });
       return;
     }
     if (this.mode === 'zstd') {

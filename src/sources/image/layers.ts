@@ -417,6 +417,7 @@ export async function streamLayer(
   } finally {
     raw.unpipe(decoder);
     raw.destroy();
+    if (signal?.stop || !decoder.digests) decoder.destroy();
   }
   if (signal?.stop) return undefined;
   const d = decoder.digests!;
