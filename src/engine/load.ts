@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { Profile, Rule, RuleSet } from './types.js';
@@ -144,7 +144,8 @@ async function listRuleDir(dir: string): Promise<RuleDirFiles> {
   const texts = new Map<string, string>();
   const hash = createHash('sha256');
   for (const rel of [...rules, ...profiles]) {
-    const text = await fs.readFile(path.join(dir, rel), 'utf8');
+    // ~100 small files at start-up: synchronous reads cost ~1 ms, sequential awaits ~25 ms
+    const text = readFileSync(path.join(dir, rel), 'utf8');
     texts.set(rel, text);
     hash.update(`${rel}\0${text}\0`);
   }
