@@ -20771,14 +20771,14 @@ var require_main = __commonJS({
       } else if (typeof define === "function" && define.amd) {
         define(["require", "exports", "./impl/format", "./impl/edit", "./impl/scanner", "./impl/parser"], factory);
       }
-    })(function(require3, exports3) {
+    })(function(require2, exports3) {
       "use strict";
       Object.defineProperty(exports3, "__esModule", { value: true });
       exports3.applyEdits = exports3.modify = exports3.format = exports3.printParseErrorCode = exports3.ParseErrorCode = exports3.stripComments = exports3.visit = exports3.getNodeValue = exports3.getNodePath = exports3.findNodeAtOffset = exports3.findNodeAtLocation = exports3.parseTree = exports3.parse = exports3.getLocation = exports3.SyntaxKind = exports3.ScanError = exports3.createScanner = void 0;
-      const formatter = require3("./impl/format");
-      const edit = require3("./impl/edit");
-      const scanner = require3("./impl/scanner");
-      const parser = require3("./impl/parser");
+      const formatter = require2("./impl/format");
+      const edit = require2("./impl/edit");
+      const scanner = require2("./impl/scanner");
+      const parser = require2("./impl/parser");
       exports3.createScanner = scanner.createScanner;
       var ScanError;
       (function(ScanError2) {
@@ -53744,7 +53744,7 @@ function info(message) {
 import { promises as fs17 } from "node:fs";
 
 // src/index.ts
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 import path18 from "node:path";
 
 // src/extractors/cargo-lock.ts
@@ -57522,7 +57522,7 @@ var extractors = defaultExtractors();
 // src/engine/load.ts
 var import_fast_glob = __toESM(require_out4(), 1);
 import { createHash } from "node:crypto";
-import { promises as fs5 } from "node:fs";
+import { promises as fs5, readFileSync as readFileSync2 } from "node:fs";
 import path7 from "node:path";
 
 // src/engine/versions.ts
@@ -58019,7 +58019,7 @@ async function listRuleDir(dir) {
   const texts = /* @__PURE__ */ new Map();
   const hash = createHash("sha256");
   for (const rel of [...rules, ...profiles]) {
-    const text2 = await fs5.readFile(path7.join(dir, rel), "utf8");
+    const text2 = readFileSync2(path7.join(dir, rel), "utf8");
     texts.set(rel, text2);
     hash.update(`${rel}\0${text2}\0`);
   }
@@ -58461,7 +58461,7 @@ var DEFAULT_POLICY = "fips-140-3";
 var DEFAULT_FAIL_ON = "error";
 var ScanInputError = class extends Error {
 };
-var toolVersion = JSON.parse(readFileSync2(path18.join(packageRoot, "package.json"), "utf8")).version;
+var toolVersion = JSON.parse(readFileSync3(path18.join(packageRoot, "package.json"), "utf8")).version;
 function resolveLevels(ruleSet, policy, overrides = {}) {
   const profile = ruleSet.profiles.get(policy);
   if (!profile) {
@@ -58908,7 +58908,7 @@ import os8 from "node:os";
 import path22 from "node:path";
 
 // src/report/facts.ts
-import { readFileSync as readFileSync3 } from "node:fs";
+import { readFileSync as readFileSync4 } from "node:fs";
 import { createRequire as createRequire6 } from "node:module";
 import path20 from "node:path";
 init_paths();
@@ -58925,13 +58925,13 @@ var FactsError = class extends Error {
   line;
   detail;
 };
-var require2 = createRequire6(import.meta.url);
+var requireCjs6 = createRequire6(import.meta.url);
 function displayPath2(file) {
   const rel = path20.relative(process.cwd(), file);
   return rel.startsWith("..") ? file : rel.split(path20.sep).join("/");
 }
 function parseFacts(text2, file) {
-  const YAML = require2("yaml");
+  const YAML = require_dist();
   const lineCounter = new YAML.LineCounter();
   const doc = YAML.parseDocument(text2, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const shown = displayPath2(file);
@@ -58965,9 +58965,9 @@ function parseFacts(text2, file) {
 var validator;
 function schemaValidator() {
   if (!validator) {
-    const { Ajv: Ajv2 } = require2("ajv");
+    const { Ajv: Ajv2 } = require_ajv();
     const ajv2 = new Ajv2({ allErrors: false, strict: true });
-    validator = ajv2.compile(JSON.parse(readFileSync3(FACTS_SCHEMA, "utf8")));
+    validator = ajv2.compile(JSON.parse(readFileSync4(FACTS_SCHEMA, "utf8")));
   }
   return validator;
 }
@@ -59027,7 +59027,7 @@ function schemeOfPurlPattern(re2) {
 }
 var cached;
 function loadFacts() {
-  cached ??= parseFacts(readFileSync3(FACTS_FILE, "utf8"), FACTS_FILE);
+  cached ??= parseFacts(readFileSync4(FACTS_FILE, "utf8"), FACTS_FILE);
   return cached;
 }
 function purlBase(purl) {
@@ -59838,14 +59838,14 @@ function rank(l) {
 // src/action/base.ts
 init_index_min();
 import { spawn as spawn2, spawnSync as spawnSync2 } from "node:child_process";
-import { promises as fs18, readFileSync as readFileSync4 } from "node:fs";
+import { promises as fs18, readFileSync as readFileSync5 } from "node:fs";
 import path21 from "node:path";
 import { pipeline as pipeline2 } from "node:stream/promises";
 function baseFromEvent(eventPath) {
   if (!eventPath) return void 0;
   let event;
   try {
-    event = JSON.parse(readFileSync4(eventPath, "utf8"));
+    event = JSON.parse(readFileSync5(eventPath, "utf8"));
   } catch {
     return void 0;
   }

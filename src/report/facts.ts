@@ -122,7 +122,7 @@ export class FactsError extends Error {
   }
 }
 
-const require = createRequire(import.meta.url);
+const requireCjs = createRequire(import.meta.url);
 
 function displayPath(file: string): string {
   const rel = path.relative(process.cwd(), file);
@@ -131,7 +131,7 @@ function displayPath(file: string): string {
 
 /** Parse, schema-check and cross-check a facts document; `file` is only used in error messages. */
 export function parseFacts(text: string, file: string): Facts {
-  const YAML = require('yaml') as typeof import('yaml');
+  const YAML = requireCjs('yaml') as typeof import('yaml');
   const lineCounter = new YAML.LineCounter();
   const doc = YAML.parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const shown = displayPath(file);
@@ -178,7 +178,7 @@ type AjvValidate = ((data: unknown) => boolean) & { errors?: Array<{ instancePat
 let validator: AjvValidate | undefined;
 function schemaValidator(): AjvValidate {
   if (!validator) {
-    const { Ajv } = require('ajv') as typeof import('ajv');
+    const { Ajv } = requireCjs('ajv') as typeof import('ajv');
     const ajv = new Ajv({ allErrors: false, strict: true });
     validator = ajv.compile(JSON.parse(readFileSync(FACTS_SCHEMA, 'utf8'))) as unknown as AjvValidate;
   }

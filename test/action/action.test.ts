@@ -192,7 +192,7 @@ describe('the bundled Action on a pull request', () => {
     assert.ok(baseRun.outputs['sarif']);
     const r = run({ workspace: repo, eventName: 'push', inputs: { baseline: baseSarif, category: 'crypto/lockfiles', format: 'markdown,text', output: path.join(tmp, 'reports') } });
     assert.equal(r.code, 1);
-    assert.equal(r.outputs['new-findings'], String(expectedNew.size));
+    assert.equal(r.outputs['new-findings'], String(expectedNew.size), r.stdout);
     assert.match(r.summary, /Compared with the baseline report/);
     assert.equal(readSarif(r).runs[0]!.automationDetails?.id, 'crypto/lockfiles/root/');
     const reports = r.outputs['reports']!.split('\n');
