@@ -54043,10 +54043,7 @@ function parseJsonWithLine(rawText, label2) {
     throw new ParseError(`${label2} is not valid JSON: ${what}${line ? ` at line ${line}` : ""}`, line);
   }
 }
-function propertyLinesFast(text2, wanted, maxParentDepth) {
-  const lines = /* @__PURE__ */ new Map();
-  const isArray = [];
-  const sel = [];
+function scanJsonKeys(text2, v2) {
   const n = text2.length;
   let line = 1;
   let i = 0;
@@ -54055,41 +54052,63 @@ function propertyLinesFast(text2, wanted, maxParentDepth) {
     if (c === 34) {
       let j2 = text2.indexOf('"', i + 1);
       for (; ; ) {
-        if (j2 === -1) return lines;
+        if (j2 === -1) return;
         let b2 = j2 - 1;
         while (text2.charCodeAt(b2) === 92) b2--;
         if ((j2 - 1 - b2) % 2 === 0) break;
         j2 = text2.indexOf('"', j2 + 1);
       }
-      const top = isArray.length - 1;
-      if (top >= 0 && top <= maxParentDepth && !isArray[top]) {
+      if (v2.wantsKeys()) {
         let k2 = j2 + 1;
         let ch = text2.charCodeAt(k2);
         while (ch === 32 || ch === 10 || ch === 13 || ch === 9) ch = text2.charCodeAt(++k2);
         if (ch === 58) {
           const raw = text2.slice(i + 1, j2);
-          const key = raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw;
-          sel[top] = key;
-          const parent = sel.slice(0, top);
-          if (wanted(parent, key)) lines.set([...parent, key].join("\0"), line);
+          v2.property(raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw, line);
         }
       }
       i = j2 + 1;
     } else {
       if (c === 10) line++;
-      else if (c === 123) {
-        isArray.push(false);
-        sel.push("");
-      } else if (c === 91) {
-        isArray.push(true);
-        sel.push(0);
-      } else if (c === 125 || c === 93) {
-        isArray.pop();
-        sel.pop();
-      } else if (c === 44 && isArray[isArray.length - 1]) sel[sel.length - 1]++;
+      else if (c === 123) v2.beginObject();
+      else if (c === 91) v2.beginArray();
+      else if (c === 125 || c === 93) v2.end();
+      else if (c === 44) v2.comma?.();
       i++;
     }
   }
+}
+function propertyLinesFast(text2, wanted, maxParentDepth) {
+  const lines = /* @__PURE__ */ new Map();
+  const isArray = [];
+  const sel = [];
+  scanJsonKeys(text2, {
+    beginObject() {
+      isArray.push(false);
+      sel.push("");
+    },
+    beginArray() {
+      isArray.push(true);
+      sel.push(0);
+    },
+    end() {
+      isArray.pop();
+      sel.pop();
+    },
+    comma() {
+      if (isArray[isArray.length - 1]) sel[sel.length - 1]++;
+    },
+    wantsKeys() {
+      const top = isArray.length - 1;
+      return top >= 0 && top <= maxParentDepth && !isArray[top];
+    },
+    property(key, line) {
+      const top = isArray.length - 1;
+      sel[top] = key;
+      const parent = sel.slice(0, top);
+      if (wanted(parent, key)) lines.set([...parent, key].join("\0"), line);
+    }
+  });
   return lines;
 }
 
@@ -54169,38 +54188,7 @@ var KeyLines = class {
 };
 function keyLines(text2) {
   const out = new KeyLines();
-  const n = text2.length;
-  let line = 1;
-  let i = 0;
-  while (i < n) {
-    const c = text2.charCodeAt(i);
-    if (c === 34) {
-      let j2 = text2.indexOf('"', i + 1);
-      for (; ; ) {
-        if (j2 === -1) return out;
-        let b2 = j2 - 1;
-        while (text2.charCodeAt(b2) === 92) b2--;
-        if ((j2 - 1 - b2) % 2 === 0) break;
-        j2 = text2.indexOf('"', j2 + 1);
-      }
-      if (out.wantsKeys()) {
-        let k2 = j2 + 1;
-        let ch = text2.charCodeAt(k2);
-        while (ch === 32 || ch === 10 || ch === 13 || ch === 9) ch = text2.charCodeAt(++k2);
-        if (ch === 58) {
-          const raw = text2.slice(i + 1, j2);
-          out.property(raw.includes("\\") ? JSON.parse(`"${raw}"`) : raw, line);
-        }
-      }
-      i = j2 + 1;
-    } else {
-      if (c === 10) line++;
-      else if (c === 123) out.beginObject();
-      else if (c === 125 || c === 93) out.end();
-      else if (c === 91) out.beginArray();
-      i++;
-    }
-  }
+  scanJsonKeys(text2, out);
   return out;
 }
 function scanNpmLockText(rawText, label2) {

@@ -52,17 +52,24 @@ export function propertyLines(text: string, wanted: (parent: JsonPath, key: stri
   return lines;
 }
 
+/** What scanJsonKeys reports while it walks valid JSON. */
+export interface JsonKeyVisitor {
+  beginObject(): void;
+  beginArray(): void;
+  end(): void;
+  /** a comma directly inside the innermost container (array element counting) */
+  comma?(): void;
+  /** whether keys of the innermost object matter: only then is the key sliced and reported */
+  wantsKeys(): boolean;
+  property(name: string, line: number): void;
+}
+
 /**
- * What propertyLines returns, in one pass over valid JSON (run JSON.parse first) without a tokenizer: strings
- * are skipped with indexOf, and keys are sliced only where their parent path is at most `maxParentDepth` deep
- * (nothing deeper can be wanted). Many times cheaper than jsonc-parser's visitor on large lockfiles; checked
- * against propertyLines on every fixture by the tests.
+ * One pass over valid JSON (run JSON.parse first) without a tokenizer: strings are skipped with indexOf, and a
+ * key is sliced only where the visitor wants keys. Many times cheaper than jsonc-parser's visitor on a cold
+ * start (what a CI run is); its users check it against the visitor on every fixture.
  */
-export function propertyLinesFast(text: string, wanted: (parent: JsonPath, key: string) => boolean, maxParentDepth: number): Map<string, number> {
-  const lines = new Map<string, number>();
-  // one entry per open container: whether it is an array, and the current key (object) or index (array)
-  const isArray: boolean[] = [];
-  const sel: Array<string | number> = [];
+export function scanJsonKeys(text: string, v: JsonKeyVisitor): void {
   const n = text.length;
   let line = 1;
   let i = 0;
@@ -71,40 +78,68 @@ export function propertyLinesFast(text: string, wanted: (parent: JsonPath, key: 
     if (c === 0x22 /* " */) {
       let j = text.indexOf('"', i + 1);
       for (;;) {
-        if (j === -1) return lines; // unterminated: not valid JSON, which JSON.parse has ruled out
+        if (j === -1) return; // unterminated: not valid JSON, which JSON.parse has ruled out
         let b = j - 1;
         while (text.charCodeAt(b) === 0x5c /* \ */) b--;
         if ((j - 1 - b) % 2 === 0) break; // an even number of backslashes: the quote is not escaped
         j = text.indexOf('"', j + 1);
       }
-      const top = isArray.length - 1;
-      if (top >= 0 && top <= maxParentDepth && !isArray[top]) {
+      if (v.wantsKeys()) {
         let k = j + 1;
         let ch = text.charCodeAt(k);
         while (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) ch = text.charCodeAt(++k);
         if (ch === 0x3a /* : */) {
           const raw = text.slice(i + 1, j);
-          const key = raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw;
-          sel[top] = key;
-          const parent = sel.slice(0, top);
-          if (wanted(parent, key)) lines.set([...parent, key].join('\0'), line);
+          v.property(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw, line);
         }
       }
       i = j + 1;
     } else {
       if (c === 0x0a) line++;
-      else if (c === 0x7b /* { */) {
-        isArray.push(false);
-        sel.push('');
-      } else if (c === 0x5b /* [ */) {
-        isArray.push(true);
-        sel.push(0);
-      } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
-        isArray.pop();
-        sel.pop();
-      } else if (c === 0x2c /* , */ && isArray[isArray.length - 1]) (sel[sel.length - 1] as number)++;
+      else if (c === 0x7b /* { */) v.beginObject();
+      else if (c === 0x5b /* [ */) v.beginArray();
+      else if (c === 0x7d /* } */ || c === 0x5d /* ] */) v.end();
+      else if (c === 0x2c /* , */) v.comma?.();
       i++;
     }
   }
+}
+
+/**
+ * What propertyLines returns, through scanJsonKeys: keys are reported only where their parent path is at most
+ * `maxParentDepth` deep (nothing deeper can be wanted). Checked against propertyLines on every fixture.
+ */
+export function propertyLinesFast(text: string, wanted: (parent: JsonPath, key: string) => boolean, maxParentDepth: number): Map<string, number> {
+  const lines = new Map<string, number>();
+  // one entry per open container: whether it is an array, and the current key (object) or index (array)
+  const isArray: boolean[] = [];
+  const sel: Array<string | number> = [];
+  scanJsonKeys(text, {
+    beginObject() {
+      isArray.push(false);
+      sel.push('');
+    },
+    beginArray() {
+      isArray.push(true);
+      sel.push(0);
+    },
+    end() {
+      isArray.pop();
+      sel.pop();
+    },
+    comma() {
+      if (isArray[isArray.length - 1]) (sel[sel.length - 1] as number)++;
+    },
+    wantsKeys() {
+      const top = isArray.length - 1;
+      return top >= 0 && top <= maxParentDepth && !isArray[top];
+    },
+    property(key, line) {
+      const top = isArray.length - 1;
+      sel[top] = key;
+      const parent = sel.slice(0, top);
+      if (wanted(parent, key)) lines.set([...parent, key].join('\0'), line);
+    },
+  });
   return lines;
 }

@@ -13,7 +13,7 @@ import { makePurl } from '../model/purl.js';
 import type { Component, Scope } from '../model/types.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { ParseError } from './types.js';
-import { jsonc, parseJsonWithLine } from './json-lines.js';
+import { jsonc, parseJsonWithLine, scanJsonKeys, type JsonKeyVisitor } from './json-lines.js';
 
 /** One install location of the lockfile (v1 locations are built the way npm builds them: a/node_modules/b). */
 export interface LockNode {
@@ -98,7 +98,7 @@ const enum Frame {
  * Follows the nesting of a lockfile's objects and records the line of every package key: v2/v3
  * `packages[...]`, v1 nested `dependencies[...]` (as install locations), and `lockfileVersion`.
  */
-class KeyLines {
+class KeyLines implements JsonKeyVisitor {
   readonly packages = new Map<string, number>();
   readonly deps = new Map<string, number>();
   versionLine: number | undefined;
@@ -160,45 +160,10 @@ class KeyLines {
   }
 }
 
-/**
- * Key lines of valid JSON in one pass: strings are skipped with indexOf, only keys the collector wants are sliced.
- * Several times faster than a general tokenizer on a cold start (what a CI run is), and checked against
- * jsonc-parser's visit on every fixture by the tests.
- */
+/** Key lines of valid JSON in one pass (scanJsonKeys), checked against jsonc-parser's visit on every fixture. */
 export function keyLines(text: string): KeyLines {
   const out = new KeyLines();
-  const n = text.length;
-  let line = 1;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22 /* " */) {
-      let j = text.indexOf('"', i + 1);
-      for (;;) {
-        if (j === -1) return out; // unterminated: not valid JSON, which JSON.parse has ruled out
-        let b = j - 1;
-        while (text.charCodeAt(b) === 0x5c /* \ */) b--;
-        if ((j - 1 - b) % 2 === 0) break; // an even number of backslashes: the quote is not escaped
-        j = text.indexOf('"', j + 1);
-      }
-      if (out.wantsKeys()) {
-        let k = j + 1;
-        let ch = text.charCodeAt(k);
-        while (ch === 0x20 || ch === 0x0a || ch === 0x0d || ch === 0x09) ch = text.charCodeAt(++k);
-        if (ch === 0x3a /* : */) {
-          const raw = text.slice(i + 1, j);
-          out.property(raw.includes('\\') ? (JSON.parse(`"${raw}"`) as string) : raw, line);
-        }
-      }
-      i = j + 1;
-    } else {
-      if (c === 0x0a) line++;
-      else if (c === 0x7b /* { */) out.beginObject();
-      else if (c === 0x7d /* } */ || c === 0x5d /* ] */) out.end();
-      else if (c === 0x5b /* [ */) out.beginArray();
-      i++;
-    }
-  }
+  scanJsonKeys(text, out);
   return out;
 }
 
