@@ -71,7 +71,7 @@ function bench(label, dir) {
   const decomp = (l) => (l.mediaType.endsWith('zstd') ? `zstd -dc '${l.file}'` : `gzip -dc '${l.file}'`);
   const bare = timed(ls.map((l) => `${decomp(l)} | tar -xOf - >/dev/null`).join(' && '));
   const expanded = Number(execFileSync('bash', ['-c', ls.map((l) => `${decomp(l)} | wc -c`).join(';')], { encoding: 'utf8' }).trim().split('\n').reduce((n, x) => n + Number(x), 0));
-  const scan = timed(`node ${root}/dist/src/cli.js scan oci:${dir}:bench --format json --output /dev/null --fail-on none`);
+  const scan = timed(`node ${root}/dist/bin/cli.js scan oci:${dir}:bench --format json --output /dev/null --fail-on none`);
   // the image source alone (one pass over every layer: decompress, digests, tar headers, whiteouts), no extractor
   const source = timed(
     `node --input-type=module -e "const { openTarget } = await import('${root}/dist/src/sources/index.js'); ` +
@@ -89,7 +89,7 @@ function bench(label, dir) {
 }
 
 build();
-if (!existsSync(path.join(root, 'dist/src/cli.js'))) throw new Error('npm run build first');
+if (!existsSync(path.join(root, 'dist/bin/cli.js'))) throw new Error('npm run build first');
 const results = [bench('gzip', layout), bench('zstd', zstdLayout)];
 const ok = results.every((r) => r.ratio <= 2 && r.rss < 300 && r.expanded > 500e6);
 console.log(ok ? 'targets met' : 'TARGETS MISSED');

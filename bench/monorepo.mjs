@@ -15,7 +15,7 @@ const shared = path.resolve(repo, '..', 'shared', 'fixtures', 'lockfiles');
 const mono = path.join(repo, '.cache/bench/monorepo');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 7;
-const cli = path.join(repo, 'dist/src/cli.js');
+const cli = path.join(repo, 'dist/bin/cli.js');
 if (!existsSync(cli)) throw new Error('build first: npm run build');
 if (!existsSync(shared)) {
   console.log(`skipped: ${shared} is not present`);

@@ -56,7 +56,7 @@ if (!existsSync(lock)) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
 }
-const cli = path.join(repo, 'dist/src/cli.js');
+const cli = path.join(repo, 'dist/bin/cli.js');
 if (!existsSync(cli)) throw new Error('build first: npm run build');
 const packages = Object.keys(JSON.parse(readFileSync(lock, 'utf8')).packages ?? {}).length;
 

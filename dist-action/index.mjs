@@ -40732,6 +40732,7 @@ var init_paths = __esm({
     packageRoot = (() => {
       const here = path4.dirname(fileURLToPath(import.meta.url));
       if (path4.basename(here) === "dist-action") return path4.resolve(here, "..");
+      if (path4.basename(here) === "bin" && path4.basename(path4.dirname(here)) === "dist") return path4.resolve(here, "../..");
       const up = path4.basename(path4.resolve(here, "../..")) === "dist" ? "../../.." : "../..";
       return path4.resolve(here, up);
     })();

@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { lazyRequire, REQUIRE_BANNER } from './esbuild-common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { values } = parseArgs({ options: { outfile: { type: 'string' } } });
@@ -21,21 +22,6 @@ const outfile = path.resolve(values.outfile ?? path.join(root, 'dist-action', 'i
 // lockfile reader; Arborist and its dependency tree would only be dead weight in the committed bundle).
 const EXTERNAL = ['@npmcli/arborist'];
 const FORBIDDEN = /(^|\/)node_modules\/(ink|react|react-reconciler|react-dom|@npmcli\/arborist)\//;
-
-// Extractors load CJS parsers lazily with `const requireCjs = createRequire(import.meta.url)`; esbuild does not
-// follow such calls, and on the runner there is no node_modules to resolve them from. Turn `requireCjs('x')`
-// into `require('x')` at bundle time so the parser is bundled (it still runs only when first called).
-const lazyRequire = {
-  name: 'lazy-require',
-  setup(build) {
-    build.onLoad({ filter: /[\\/]src[\\/].*\.ts$/ }, async (args) => {
-      let text = await fs.readFile(args.path, 'utf8');
-      const m = /const (\w+) = createRequire\(import\.meta\.url\);/.exec(text);
-      if (m) text = text.replace(new RegExp(`\\b${m[1]}\\((['"][^'"]+['"])\\)`, 'g'), 'require($1)');
-      return { contents: text, loader: 'ts' };
-    });
-  },
-};
 
 const result = await esbuild.build({
   absWorkingDir: root,
@@ -49,8 +35,7 @@ const result = await esbuild.build({
   format: 'esm',
   conditions: ['import'],
   external: EXTERNAL,
-  // CJS dependencies call require() for Node built-ins; an ES module has none, so give it one
-  banner: { js: "import { createRequire as __cryptauditRequire } from 'node:module';\nconst require = __cryptauditRequire(import.meta.url);" },
+  banner: { js: REQUIRE_BANNER },
   legalComments: 'eof',
   charset: 'utf8',
   metafile: true,

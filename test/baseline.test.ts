@@ -13,9 +13,9 @@ import { scan } from '../src/index.js';
 import type { ScanResult } from '../src/model/result.js';
 import { renderJson } from '../src/report/json.js';
 import { renderSarif } from '../src/report/sarif.js';
-import { repoRoot } from './helpers.js';
+import { cliPath, repoRoot } from './helpers.js';
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
+const cli = cliPath;
 const sample = path.join(repoRoot, 'examples/payments-service');
 
 function run(args: string[], cwd: string) {

@@ -4,9 +4,9 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './helpers.js';
+import { cliPath, repoRoot } from './helpers.js';
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
+const cli = cliPath;
 const sample = path.join(repoRoot, 'examples/payments-service');
 
 function run(args: string[], cwd = repoRoot, env: NodeJS.ProcessEnv = {}) {

@@ -19,3 +19,6 @@ export function sharedFixture(rel: string): string | undefined {
 }
 
 export const SHARED_MISSING = `../shared is not present beside the repository (${sharedRoot}); skipping`;
+
+/** The CLI as shipped (the bundle `npm run build` writes; package.json bin). */
+export const cliPath = path.join(repoRoot, 'dist/bin/cli.js');

@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { parse } from 'yaml';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, cliPath } from '../helpers.js';
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
+const cli = cliPath;
 const sample = path.join(repoRoot, 'examples/payments-service');
 const hasTmux = spawnSync('tmux', ['-V']).status === 0;
 // a private server: never touches a tmux the developer is running

@@ -10,7 +10,7 @@ import { scan } from '../../src/index.js';
 import type { ScanResult } from '../../src/model/result.js';
 import { countLevels, whatToDo } from '../../src/report/common.js';
 import { escapeCell, renderMarkdown, SUMMARY_LIMIT_BYTES } from '../../src/report/markdown.js';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, cliPath } from '../helpers.js';
 
 const SAMPLE = 'examples/payments-service';
 const rowsOf = (md: string) => md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| Level '));
@@ -80,7 +80,7 @@ describe('renderMarkdown', () => {
 });
 
 test('cryptaudit scan --format markdown prints the same report and keeps the exit code', async () => {
-  const r = spawnSync(process.execPath, [path.join(repoRoot, 'dist/src/cli.js'), 'scan', SAMPLE, '--format', 'markdown'], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cliPath, 'scan', SAMPLE, '--format', 'markdown'], { cwd: repoRoot, encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   // --format markdown also carries the assessor evidence section (the Action's job summary does not)
   const expected = renderMarkdown(await scan({ targets: [SAMPLE], cwd: repoRoot }), { assessor: true });

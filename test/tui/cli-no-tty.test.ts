@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../helpers.js';
+import { repoRoot, cliPath } from '../helpers.js';
 
-const cli = path.join(repoRoot, 'dist/src/cli.js');
+const cli = cliPath;
 
 test('triage without a terminal (pipes, CI) says so and exits 2 instead of waiting for keys', () => {
   const r = spawnSync(process.execPath, [cli, 'triage', 'examples/payments-service'], { cwd: repoRoot, input: 'q', encoding: 'utf8', timeout: 20_000 });
