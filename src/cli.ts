@@ -221,5 +221,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// `cryptaudit scan | head`: a reader that stops early is not an error of ours; finish quietly instead of crashing
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});
+
 const code = await main(process.argv.slice(2));
 process.exitCode = code;

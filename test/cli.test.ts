@@ -161,3 +161,17 @@ test('--npm-reader arborist (loadVirtual) and the default lockfile reader give t
   assert.ok(JSON.parse(plain.stdout).targets[0].findings.length > 0);
   assert.equal(arborist.stdout, plain.stdout);
 });
+
+test('a reader that stops early (| head) ends the scan quietly, with no EPIPE crash', async () => {
+  const { spawn } = await import('node:child_process');
+  // ~240 KB of SARIF: more than a pipe holds, so the CLI is still writing when the reader goes away
+  const child = spawn(process.execPath, [cli, 'scan', sample, '--format', 'sarif', '--policy', 'inventory'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // read the first chunk, then close the pipe as `head -c` would
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  child.stdout.destroy();
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
+  assert.ok(code === 0 || code === 1, `exit ${code}`);
+});
