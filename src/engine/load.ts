@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import type { Profile, Rule, RuleSet } from './types.js';
 import { parseRange, RangeSyntaxError } from './versions.js';
 import { packageRoot, toPosix } from '../util/paths.js';
@@ -134,13 +133,13 @@ interface RuleDirFiles {
 }
 
 async function listRuleDir(dir: string): Promise<RuleDirFiles> {
-  const rules = (
-    await fg(['**/*.yml', '**/*.yaml'], {
-      cwd: dir,
-      ignore: ['**/*.test.yml', '**/*.test.yaml', 'profiles/**', 'schema/**', 'facts/**', '**/node_modules/**'],
-    })
-  ).sort();
-  const profiles = (await fg(['profiles/*.yml', 'profiles/*.yaml'], { cwd: dir })).sort();
+  // one recursive readdir (fast-glob's set-up alone costs several ms, and this runs at every start)
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .map(toPosix)
+    .filter((rel) => /\.ya?ml$/.test(rel) && !rel.split('/').some((seg) => seg.startsWith('.') || seg === 'node_modules'))
+    .sort();
+  const rules = files.filter((rel) => !/\.test\.ya?ml$/.test(rel) && !/^(profiles|schema|facts)\//.test(rel));
+  const profiles = files.filter((rel) => /^profiles\/[^/]+$/.test(rel));
   const texts = new Map<string, string>();
   const hash = createHash('sha256');
   for (const rel of [...rules, ...profiles]) {
