@@ -21,7 +21,9 @@ await esbuild.build({
   // ESM builds of dependencies: jsonc-parser's CJS entry is a UMD whose internal requires a bundle cannot follow
   conditions: ['import'],
   mainFields: ['module', 'main'],
-  external: ['@npmcli/arborist', 'ink', 'react', 'react/jsx-runtime'],
+  // the parsers extractors and reporters load on demand stay in node_modules too: bundled, yaml's ESM build
+  // lost its Parser export inside a split chunk ("Y.Parser is not a constructor" on every pnpm/berry lockfile)
+  external: ['@npmcli/arborist', 'ink', 'react', 'react/jsx-runtime', 'yaml', 'ajv', 'fast-xml-parser', 'smol-toml', 'jsonc-parser'],
   banner: { js: REQUIRE_BANNER },
   logLevel: 'warning',
 });

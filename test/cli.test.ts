@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { cliPath, repoRoot } from './helpers.js';
@@ -174,4 +174,19 @@ test('a reader that stops early (| head) ends the scan quietly, with no EPIPE cr
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.doesNotMatch(stderr, /EPIPE|Unhandled/);
   assert.ok(code === 0 || code === 1, `exit ${code}`);
+});
+
+test('the shipped CLI reads every lockfile format as the library does (no format breaks in the bundle)', async () => {
+  const { scan } = await import('../src/index.js');
+  // one fixture folder per format family: npm/yarn/pnpm/bun, Python, Go, Maven, NuGet/Ruby/PHP via the sample
+  const targets = ['test/fixtures/js/main', 'test/fixtures/python', 'test/fixtures/go', 'examples/payments-service'].filter((t) => existsSync(path.join(repoRoot, t)));
+  const lib = await scan({ targets, policy: 'inventory', failOn: 'none', cwd: repoRoot, discoverConfig: false });
+  const r = run(['scan', ...targets, '--policy', 'inventory', '--format', 'json', '--fail-on', 'none']);
+  const json = JSON.parse(r.stdout) as { targets: Array<{ summary: { components: number; errors: number } }> };
+  assert.deepEqual(
+    json.targets.map((t) => [t.summary.components, t.summary.errors]),
+    lib.targets.map((t) => [t.components.length, t.errors.length]),
+    r.stderr,
+  );
+  assert.ok(lib.targets.every((t) => t.components.length > 0));
 });
