@@ -54113,479 +54113,6 @@ function propertyLinesFast(text2, wanted, maxParentDepth) {
   return lines;
 }
 
-// src/extractors/npm-lock-json.ts
-var SUPPORTED = [1, 2, 3];
-function childLocation(parent, name) {
-  return parent ? `${parent}/node_modules/${name}` : `node_modules/${name}`;
-}
-function parentLocation(loc) {
-  const i = loc.lastIndexOf("/node_modules/");
-  return i === -1 ? "" : loc.slice(0, i);
-}
-function isLocalLocation(loc) {
-  return !(loc.startsWith("node_modules/") || loc.includes("/node_modules/"));
-}
-function nameFromLocation(loc) {
-  const i = loc.lastIndexOf("/");
-  if (i === -1) return loc;
-  const j2 = loc.lastIndexOf("/", i - 1);
-  return loc.charCodeAt(j2 + 1) === 64 ? loc.slice(j2 + 1) : loc.slice(i + 1);
-}
-var KeyLines = class {
-  packages = /* @__PURE__ */ new Map();
-  deps = /* @__PURE__ */ new Map();
-  versionLine;
-  // parallel stacks, one entry per open object/array
-  kinds = [];
-  locs = [];
-  keys = [];
-  beginObject() {
-    const d = this.kinds.length;
-    let kind = 0 /* Other */;
-    let loc = "";
-    if (d === 0) kind = 1 /* Root */;
-    else {
-      const parent = this.kinds[d - 1];
-      const key = this.keys[d - 1];
-      if (parent === 1 /* Root */) {
-        if (key === "packages") kind = 2 /* PackagesMap */;
-        else if (key === "dependencies") kind = 3 /* DepsMap */;
-      } else if (parent === 3 /* DepsMap */) {
-        kind = 4 /* DepEntry */;
-        loc = childLocation(this.locs[d - 1], key);
-      } else if (parent === 4 /* DepEntry */ && key === "dependencies") {
-        kind = 3 /* DepsMap */;
-        loc = this.locs[d - 1];
-      }
-    }
-    this.kinds.push(kind);
-    this.locs.push(loc);
-    this.keys.push("");
-  }
-  beginArray() {
-    this.kinds.push(0 /* Other */);
-    this.locs.push("");
-    this.keys.push("");
-  }
-  end() {
-    this.kinds.pop();
-    this.locs.pop();
-    this.keys.pop();
-  }
-  /** whether keys of the innermost object matter (inside anything else they never do) */
-  wantsKeys() {
-    const k2 = this.kinds[this.kinds.length - 1];
-    return k2 !== void 0 && k2 !== 0 /* Other */;
-  }
-  property(name, line) {
-    const d = this.kinds.length - 1;
-    const kind = this.kinds[d];
-    if (kind === void 0 || kind === 0 /* Other */) return;
-    this.keys[d] = name;
-    if (kind === 2 /* PackagesMap */) this.packages.set(name, line);
-    else if (kind === 3 /* DepsMap */) this.deps.set(childLocation(this.locs[d], name), line);
-    else if (kind === 1 /* Root */ && name === "lockfileVersion") this.versionLine = line;
-  }
-};
-function keyLines(text2) {
-  const out = new KeyLines();
-  scanJsonKeys(text2, out);
-  return out;
-}
-function scanNpmLockText(rawText, label2) {
-  const text2 = rawText.charCodeAt(0) === 65279 ? rawText.slice(1) : rawText;
-  const data = parseJsonWithLine(text2, label2);
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new ParseError(`${label2} is not an npm lockfile: the top-level value is not an object`, 1);
-  }
-  const obj2 = data;
-  const lines = keyLines(text2);
-  let version = obj2.lockfileVersion;
-  if (version === void 0 && isObject(obj2.dependencies)) version = 1;
-  if (typeof version !== "number" || !SUPPORTED.includes(version)) {
-    const shown = version === void 0 ? "(missing)" : JSON.stringify(version);
-    throw new ParseError(`unsupported lockfileVersion ${shown}; cryptaudit reads 1, 2 and 3`, lines.versionLine);
-  }
-  const usesPackages = version >= 2 && isObject(obj2.packages);
-  return { data: obj2, lockfileVersion: version, usesPackages, lines: usesPackages ? lines.packages : lines.deps };
-}
-function isObject(v2) {
-  return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
-}
-function str(v2) {
-  return typeof v2 === "string" && v2 !== "" ? v2 : void 0;
-}
-function keysOf(v2) {
-  return isObject(v2) ? Object.keys(v2) : [];
-}
-function graphFromLockData(scanned, options) {
-  return scanned.usesPackages ? graphFromPackages(scanned, options) : graphFromV1(scanned, options);
-}
-function newNode(location2, name, e) {
-  return {
-    location: location2,
-    name,
-    version: str(e.version),
-    resolved: str(e.resolved),
-    dev: e.dev === true,
-    optional: e.optional === true,
-    devOptional: e.devOptional === true || e.dev === true || e.optional === true,
-    peer: e.peer === true,
-    local: isLocalLocation(location2),
-    deps: []
-  };
-}
-function makeResolver(nodes, links) {
-  return (from, name) => {
-    for (let base = from; ; base = parentLocation(base)) {
-      const cand = childLocation(base, name);
-      const target = links.get(cand);
-      if (target !== void 0) return nodes.has(target) ? target : void 0;
-      if (nodes.has(cand)) return cand;
-      if (base === "") return void 0;
-    }
-  };
-}
-function rootName(pkg, lockRootName, options) {
-  const name = pkg ? pkg.name : lockRootName;
-  return str(name) ?? options.folderName ?? "(root)";
-}
-function graphFromPackages(scanned, options) {
-  const packages = scanned.data.packages;
-  const nodes = /* @__PURE__ */ new Map();
-  const links = /* @__PURE__ */ new Map();
-  const entries = [];
-  const lockRoot = isObject(packages[""]) ? packages[""] : {};
-  for (const loc of Object.keys(packages)) {
-    const e = packages[loc];
-    if (!isObject(e)) continue;
-    if (loc === "") continue;
-    if (e.link === true) {
-      const target = str(e.resolved);
-      if (target !== void 0) links.set(loc, normalizeRelative(target));
-      continue;
-    }
-    const node = newNode(loc, str(e.name) ?? nameFromLocation(loc), e);
-    nodes.set(loc, node);
-    entries.push([node, e]);
-  }
-  const rootPkg = options.rootPackageJson ?? lockRoot;
-  const root = newNode("", rootName(options.rootPackageJson, lockRoot.name, options), {});
-  nodes.set("", root);
-  entries.push([root, rootPkg]);
-  const resolve2 = makeResolver(nodes, links);
-  for (const [node, e] of entries) {
-    const names = /* @__PURE__ */ new Set([...keysOf(e.dependencies), ...keysOf(e.optionalDependencies), ...keysOf(e.peerDependencies)]);
-    if (node.local) for (const n of keysOf(e.devDependencies)) names.add(n);
-    for (const n of names) {
-      const to2 = resolve2(node.location, n);
-      if (to2 !== void 0) node.deps.push(to2);
-    }
-  }
-  return { lockfileVersion: scanned.lockfileVersion, nodes, rootDepsUnknown: false };
-}
-function normalizeRelative(p2) {
-  const out = [];
-  for (const seg of p2.replace(/\\/g, "/").split("/")) {
-    if (seg === "" || seg === ".") continue;
-    if (seg === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
-    else out.push(seg);
-  }
-  return out.join("/");
-}
-var GIT_SPEC = /^(git\+|git:\/\/|github:|gitlab:|bitbucket:|gist:)|^[^@/:\s]+\/[^/:\s]+(#|$)/;
-var TARBALL = /\.(tgz|tar\.gz|tar)$/;
-function versionFromTgz(name, url) {
-  const base = url.slice(url.lastIndexOf("/") + 1);
-  if (!base.endsWith(".tgz")) return void 0;
-  let scope;
-  let project;
-  if (/^https?:\//.test(url)) {
-    let pathname;
-    try {
-      pathname = new URL(url).pathname;
-    } catch {
-      pathname = "";
-    }
-    const split = pathname.slice(1).split("/-/");
-    if (split.length > 1 && split[split.length - 1] === base) {
-      const pre = split[split.length - 2].split(/\/|%2f/i);
-      project = pre.pop();
-      scope = pre.pop();
-    }
-  }
-  if (project === void 0) {
-    const split = name.split(/\/|%2f/i);
-    project = split.pop();
-    scope = split.pop();
-  }
-  if (!project || !base.startsWith(project + "-")) return void 0;
-  const parsed = (0, import_parse2.default)(base.slice(project.length + 1, base.length - 4));
-  if (!parsed) return void 0;
-  return { name: scope && scope.startsWith("@") ? `${scope}/${project}` : project, version: parsed.version };
-}
-function v1Meta(name, e) {
-  const v2 = str(e.version);
-  const resolved = str(e.resolved);
-  if (v2 === void 0) return { name, resolved };
-  if (v2.startsWith("npm:")) {
-    const s3 = v2.slice(4);
-    const at2 = s3.lastIndexOf("@");
-    return at2 > 0 ? { name: s3.slice(0, at2), version: s3.slice(at2 + 1), resolved } : { name, resolved };
-  }
-  if ((0, import_valid.default)(v2, true)) return { name, version: v2, resolved };
-  if (v2.startsWith("file:")) {
-    const p2 = v2.slice(5);
-    if (!TARBALL.test(p2)) return { name, linkTarget: normalizeRelative(p2) };
-    const t = versionFromTgz(name, p2);
-    return { name: t?.name ?? name, version: t?.version, resolved: v2 };
-  }
-  if (GIT_SPEC.test(v2)) return { name, resolved: v2 };
-  if (/^https?:\/\//.test(v2)) {
-    const t = versionFromTgz(name, v2);
-    return { name: t?.name ?? name, version: t?.version, resolved: v2 };
-  }
-  return { name, resolved };
-}
-function graphFromV1(scanned, options) {
-  const nodes = /* @__PURE__ */ new Map();
-  const links = /* @__PURE__ */ new Map();
-  const requires = /* @__PURE__ */ new Map();
-  const walk = (deps, parent) => {
-    if (!isObject(deps)) return;
-    for (const key of Object.keys(deps)) {
-      const e = deps[key];
-      if (!isObject(e)) continue;
-      const loc = childLocation(parent, key);
-      const meta = v1Meta(key, e);
-      let under = loc;
-      if (meta.linkTarget !== void 0) {
-        links.set(loc, meta.linkTarget);
-        under = meta.linkTarget;
-        if (!nodes.has(under)) nodes.set(under, { ...newNode(under, key, e), local: true });
-      } else {
-        const node = newNode(loc, meta.name, e);
-        node.version = meta.version;
-        node.resolved = meta.resolved;
-        nodes.set(loc, node);
-      }
-      const req = keysOf(e.requires);
-      if (req.length > 0) requires.set(under, req);
-      walk(e.dependencies, under);
-    }
-  };
-  walk(scanned.data.dependencies, "");
-  const pkg = options.rootPackageJson;
-  const root = newNode("", rootName(pkg, scanned.data.name, options), {});
-  nodes.set("", root);
-  if (pkg) {
-    const names = /* @__PURE__ */ new Set([
-      ...keysOf(pkg.dependencies),
-      ...keysOf(pkg.optionalDependencies),
-      ...keysOf(pkg.devDependencies),
-      ...keysOf(pkg.peerDependencies)
-    ]);
-    requires.set("", [...names]);
-  }
-  const resolve2 = makeResolver(nodes, links);
-  for (const [loc, names] of requires) {
-    const node = nodes.get(loc);
-    if (!node) continue;
-    for (const n of names) {
-      const to2 = resolve2(loc, n);
-      if (to2 !== void 0) node.deps.push(to2);
-    }
-  }
-  return { lockfileVersion: scanned.lockfileVersion, nodes, rootDepsUnknown: !pkg };
-}
-function gitCommit(resolved) {
-  if (!GIT_SPEC.test(resolved)) return void 0;
-  const h = resolved.lastIndexOf("#");
-  return h === -1 ? void 0 : resolved.slice(h + 1);
-}
-function versionAndPurl(n) {
-  if (n.version) return { version: n.version, purl: makePurl("npm", n.name, n.version) };
-  if (n.resolved) {
-    const commit = gitCommit(n.resolved);
-    if (commit) return { version: commit, purl: makePurl("npm", n.name, commit) };
-    return { version: n.resolved, purl: `${makePurl("npm", n.name)}?download_url=${encodeURIComponent(n.resolved)}` };
-  }
-  return { purl: makePurl("npm", n.name) };
-}
-function lockDetail(label2, loc, usesPackages) {
-  if (usesPackages) return `${label2} packages[${JSON.stringify(loc)}]`;
-  const parts = loc.split(/(?:^|\/)node_modules\//).filter((p2) => p2 !== "");
-  return `${label2} ${parts.map((p2) => `dependencies[${JSON.stringify(p2)}]`).join(".")}`;
-}
-function comparePaths(a, b2) {
-  if (a.length !== b2.length) return a.length - b2.length;
-  const x = a.join("\0");
-  const y = b2.join("\0");
-  return x < y ? -1 : x > y ? 1 : 0;
-}
-function componentsFromGraph(graph, scanned, options) {
-  const label2 = options.path.slice(options.path.lastIndexOf("/") + 1);
-  const { nodes } = graph;
-  const root = nodes.get("");
-  if (graph.rootDepsUnknown && root) {
-    const required = /* @__PURE__ */ new Set();
-    for (const n of nodes.values()) for (const d of n.deps) required.add(d);
-    root.deps = [...nodes.keys()].filter((loc) => loc.startsWith("node_modules/") && !loc.includes("/node_modules/", 13) && !required.has(loc));
-  }
-  const gnodes = /* @__PURE__ */ new Map();
-  const rootIds2 = [];
-  const direct = /* @__PURE__ */ new Set();
-  for (const n of nodes.values()) {
-    gnodes.set(n.location, { id: n.location, name: n.name, deps: n.deps });
-    if (n.local) {
-      rootIds2.push(n.location);
-      for (const d of n.deps) direct.add(d);
-    }
-  }
-  const paths = shortestPaths(gnodes, rootIds2);
-  const byKey = /* @__PURE__ */ new Map();
-  for (const n of nodes.values()) {
-    if (n.local) continue;
-    const { version, purl } = versionAndPurl(n);
-    const line = scanned.lines.get(n.location);
-    const path23 = paths.get(n.location);
-    const optional2 = n.optional || n.devOptional && !n.dev;
-    const isDirect = direct.has(n.location);
-    const key = version === void 0 ? n.name : `${n.name}@${version}`;
-    let acc = byKey.get(key);
-    if (!acc) {
-      acc = { name: n.name, version, purl, loc: n.location, line, path: path23, direct: isDirect, dev: n.dev, optional: optional2, peer: n.peer, deps: /* @__PURE__ */ new Set() };
-      byKey.set(key, acc);
-    } else {
-      acc.dev &&= n.dev;
-      acc.optional &&= optional2;
-      acc.peer &&= n.peer;
-      acc.direct ||= isDirect;
-      if (line !== void 0 && (acc.line === void 0 || line < acc.line)) {
-        acc.line = line;
-        acc.loc = n.location;
-      }
-      if (path23 && (!acc.path || comparePaths(path23, acc.path) < 0)) acc.path = path23;
-    }
-    for (const d of n.deps) acc.deps.add(nodes.get(d).name);
-  }
-  const out = [];
-  for (const acc of byKey.values()) {
-    const c = { ecosystem: "npm", name: acc.name, purl: acc.purl, evidence: [] };
-    if (acc.version !== void 0) c.version = acc.version;
-    const detail3 = lockDetail(label2, acc.loc, scanned.usesPackages);
-    c.evidence.push(acc.line !== void 0 ? { kind: "declared", path: options.path, line: acc.line, detail: detail3 } : { kind: "declared", path: options.path, detail: detail3 });
-    if (acc.dev || acc.optional || acc.peer) {
-      const scope = {};
-      if (acc.dev) scope.dev = true;
-      if (acc.optional) scope.optional = true;
-      if (acc.peer) scope.peer = true;
-      c.scope = scope;
-    }
-    c.direct = acc.direct;
-    if (acc.path) c.dependencyPath = acc.path;
-    c.dependencies = [...acc.deps].sort();
-    out.push(c);
-  }
-  return out.sort(compareComponents2);
-}
-function compareComponents2(a, b2) {
-  if (a.name !== b2.name) return a.name < b2.name ? -1 : 1;
-  const av = a.version ?? "";
-  const bv = b2.version ?? "";
-  if (av !== bv) return av < bv ? -1 : 1;
-  return (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
-}
-
-// src/extractors/npm-lock.ts
-init_types();
-var LOCKFILES = /* @__PURE__ */ new Set(["package-lock.json", "npm-shrinkwrap.json"]);
-function insideNodeModules(p2) {
-  return p2.startsWith("node_modules/") || p2.includes("/node_modules/");
-}
-function sibling(p2, name) {
-  const dir = dirName(p2);
-  return dir ? `${dir}/${name}` : name;
-}
-function isObject2(v2) {
-  return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
-}
-async function readRootPackageJson(input) {
-  const p2 = sibling(input.path, "package.json");
-  if (!await input.vfs.exists(p2)) return void 0;
-  try {
-    const v2 = JSON.parse(await input.vfs.readText(p2, 16 * 1024 * 1024));
-    return isObject2(v2) ? v2 : void 0;
-  } catch {
-    return void 0;
-  }
-}
-async function graphFromArborist(dir, lockfileVersion, rootDepsUnknown) {
-  const { default: Arborist } = await import("@npmcli/arborist");
-  const arb = new Arborist({ path: dir, offline: true, subtreeOnly: true });
-  const tree = await arb.loadVirtual();
-  const nodes = /* @__PURE__ */ new Map();
-  const targetOf = (n) => n.isLink ? n.target : n;
-  for (const node of tree.inventory.values()) {
-    if (node.isLink) continue;
-    const loc = node.location;
-    const deps = [];
-    for (const edge of node.edgesOut.values()) {
-      if (edge.to) deps.push(targetOf(edge.to).location);
-    }
-    nodes.set(loc, {
-      location: loc,
-      name: node.packageName ?? node.name,
-      version: node.version || void 0,
-      resolved: node.resolved ?? void 0,
-      dev: node.dev,
-      optional: node.optional,
-      devOptional: node.devOptional,
-      peer: node.peer,
-      local: !(loc.startsWith("node_modules/") || loc.includes("/node_modules/")),
-      deps
-    });
-  }
-  return { lockfileVersion, nodes, rootDepsUnknown };
-}
-async function readNpmLockWithArborist(diskFile, scanned, options) {
-  const rootDepsUnknown = !scanned.usesPackages && !options.rootPackageJson;
-  let graph;
-  try {
-    graph = await graphFromArborist(path.dirname(diskFile), scanned.lockfileVersion, rootDepsUnknown);
-  } catch (err2) {
-    const code3 = err2.code;
-    if (code3 === "EINVALIDLOCATION") return componentsFromGraph(graphFromLockData(scanned, options), scanned, options);
-    const msg = err2 instanceof Error ? err2.message.split("\n")[0] : String(err2);
-    throw new ParseError(`${baseName(options.path)}: npm could not load it: ${msg}`);
-  }
-  return componentsFromGraph(graph, scanned, options);
-}
-function createNpmLockExtractor(options = {}) {
-  const reader = options.reader ?? "auto";
-  return {
-    name: "npm/package-lock",
-    version: 1,
-    fileRequired(p2) {
-      return LOCKFILES.has(baseName(p2)) && !insideNodeModules(p2);
-    },
-    async extract(input) {
-      const label2 = baseName(input.path);
-      if (label2 === "package-lock.json" && await input.vfs.exists(sibling(input.path, "npm-shrinkwrap.json"))) return [];
-      const scanned = scanNpmLockText(await input.readText(), label2);
-      const diskFile = reader === "plain" ? void 0 : input.vfs.diskPath?.(input.path);
-      const dir = dirName(input.path);
-      const folderName = dir ? baseName(dir) : diskFile ? path.basename(path.dirname(diskFile)) : void 0;
-      const opts = { path: input.path, rootPackageJson: await readRootPackageJson(input), folderName };
-      if (diskFile) return readNpmLockWithArborist(diskFile, scanned, opts);
-      if (reader === "arborist") throw new Error(`${input.path} is not on disk; Arborist needs a real directory`);
-      return componentsFromGraph(graphFromLockData(scanned, opts), scanned, opts);
-    }
-  };
-}
-var npmLockExtractor = createNpmLockExtractor();
-var npmLockPlainExtractor = createNpmLockExtractor({ reader: "plain" });
-
 // src/extractors/js-lock-common.ts
 init_purl();
 init_types();
@@ -54608,7 +54135,7 @@ function reach(nodes, follow) {
   }
   return seen;
 }
-function comparePaths2(a, b2) {
+function comparePaths(a, b2) {
   if (a.length !== b2.length) return a.length - b2.length;
   const x = a.join("\0");
   const y = b2.join("\0");
@@ -54650,34 +54177,37 @@ function componentsFromJsGraph(nodes, options) {
         acc.line = n.line;
         acc.detail = n.detail;
       }
-      if (path23 && (!acc.path || comparePaths2(path23, acc.path) < 0)) acc.path = path23;
+      if (path23 && (!acc.path || comparePaths(path23, acc.path) < 0)) acc.path = path23;
     }
     for (const e of n.edges) {
       const to2 = nodes.get(e.to);
       if (to2) acc.deps.add(to2.name);
     }
   }
-  const out = [];
-  for (const acc of byKey.values()) {
-    const c = { ecosystem: "npm", name: acc.name, purl: makePurl("npm", acc.name, acc.version), evidence: [] };
-    if (acc.version !== void 0) c.version = acc.version;
-    c.evidence.push(
-      acc.line !== void 0 ? { kind: "declared", path: options.path, line: acc.line, detail: acc.detail } : { kind: "declared", path: options.path, detail: acc.detail }
-    );
-    if (acc.dev || acc.optional) {
-      const scope = {};
-      if (acc.dev) scope.dev = true;
-      if (acc.optional) scope.optional = true;
-      c.scope = scope;
-    }
-    c.direct = acc.direct;
-    if (acc.path) c.dependencyPath = acc.path;
-    c.dependencies = [...acc.deps].sort();
-    out.push(c);
-  }
-  return out.sort(compareComponents3);
+  const out = [...byKey.values()].map(
+    (acc) => npmComponent({ ...acc, purl: makePurl("npm", acc.name, acc.version), lockfile: options.path, dependencyPath: acc.path })
+  );
+  return out.sort(compareComponents2);
 }
-function compareComponents3(a, b2) {
+function npmComponent(p2) {
+  const c = { ecosystem: "npm", name: p2.name, purl: p2.purl, evidence: [] };
+  if (p2.version !== void 0) c.version = p2.version;
+  c.evidence.push(
+    p2.line !== void 0 ? { kind: "declared", path: p2.lockfile, line: p2.line, detail: p2.detail } : { kind: "declared", path: p2.lockfile, detail: p2.detail }
+  );
+  if (p2.dev || p2.optional || p2.peer) {
+    const scope = {};
+    if (p2.dev) scope.dev = true;
+    if (p2.optional) scope.optional = true;
+    if (p2.peer) scope.peer = true;
+    c.scope = scope;
+  }
+  c.direct = p2.direct;
+  if (p2.dependencyPath) c.dependencyPath = p2.dependencyPath;
+  c.dependencies = [...p2.deps].sort();
+  return c;
+}
+function compareComponents2(a, b2) {
   if (a.name !== b2.name) return a.name < b2.name ? -1 : 1;
   const av = a.version ?? "";
   const bv = b2.version ?? "";
@@ -54702,10 +54232,10 @@ function splitDescriptor(d) {
   const at2 = d.indexOf("@", 1);
   return at2 === -1 ? [d, ""] : [d.slice(0, at2), d.slice(at2 + 1)];
 }
-function isObject3(v2) {
+function isObject(v2) {
   return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
 }
-function str2(v2) {
+function str(v2) {
   return typeof v2 === "string" && v2 !== "" ? v2 : void 0;
 }
 function normalizeInside(p2) {
@@ -54722,7 +54252,7 @@ function normalizeInside(p2) {
 function joinPath(dir, p2) {
   return dir === "" ? p2 : p2 === "" ? dir : `${dir}/${p2}`;
 }
-function insideNodeModules2(p2) {
+function insideNodeModules(p2) {
   return p2.startsWith("node_modules/") || p2.includes("/node_modules/");
 }
 async function readPackageJson(input, relDir) {
@@ -54732,13 +54262,13 @@ async function readPackageJson(input, relDir) {
   try {
     if (!await input.vfs.exists(p2)) return void 0;
     const v2 = JSON.parse(await input.vfs.readText(p2, 16 * 1024 * 1024));
-    return isObject3(v2) ? v2 : void 0;
+    return isObject(v2) ? v2 : void 0;
   } catch {
     return void 0;
   }
 }
-function rootName2(pkg, input) {
-  const named = str2(pkg?.name);
+function rootName(pkg, input) {
+  const named = str(pkg?.name);
   if (named) return named;
   const dir = dirName(input.path);
   if (dir) return baseName(dir);
@@ -54749,7 +54279,7 @@ function rootName2(pkg, input) {
 function manifestEdges(pkg) {
   const out = /* @__PURE__ */ new Map();
   const add = (section, dev, optional2) => {
-    if (!isObject3(section)) return;
+    if (!isObject(section)) return;
     for (const [name, range] of Object.entries(section)) {
       if (typeof range !== "string") continue;
       const prev = out.get(name);
@@ -54764,7 +54294,7 @@ function manifestEdges(pkg) {
 }
 function workspacePatterns(pkg) {
   const w2 = pkg?.workspaces;
-  const list4 = Array.isArray(w2) ? w2 : isObject3(w2) && Array.isArray(w2.packages) ? w2.packages : [];
+  const list4 = Array.isArray(w2) ? w2 : isObject(w2) && Array.isArray(w2.packages) ? w2.packages : [];
   return list4.filter((x) => typeof x === "string");
 }
 function versionFromTarballUrl(name, url) {
@@ -54925,6 +54455,451 @@ function plainYamlDocuments(Y2, t, lineOf) {
   return views;
 }
 
+// src/extractors/npm-lock-json.ts
+var SUPPORTED = [1, 2, 3];
+function childLocation(parent, name) {
+  return parent ? `${parent}/node_modules/${name}` : `node_modules/${name}`;
+}
+function parentLocation(loc) {
+  const i = loc.lastIndexOf("/node_modules/");
+  return i === -1 ? "" : loc.slice(0, i);
+}
+function isLocalLocation(loc) {
+  return !(loc.startsWith("node_modules/") || loc.includes("/node_modules/"));
+}
+function nameFromLocation(loc) {
+  const i = loc.lastIndexOf("/");
+  if (i === -1) return loc;
+  const j2 = loc.lastIndexOf("/", i - 1);
+  return loc.charCodeAt(j2 + 1) === 64 ? loc.slice(j2 + 1) : loc.slice(i + 1);
+}
+var KeyLines = class {
+  packages = /* @__PURE__ */ new Map();
+  deps = /* @__PURE__ */ new Map();
+  versionLine;
+  // parallel stacks, one entry per open object/array
+  kinds = [];
+  locs = [];
+  keys = [];
+  beginObject() {
+    const d = this.kinds.length;
+    let kind = 0 /* Other */;
+    let loc = "";
+    if (d === 0) kind = 1 /* Root */;
+    else {
+      const parent = this.kinds[d - 1];
+      const key = this.keys[d - 1];
+      if (parent === 1 /* Root */) {
+        if (key === "packages") kind = 2 /* PackagesMap */;
+        else if (key === "dependencies") kind = 3 /* DepsMap */;
+      } else if (parent === 3 /* DepsMap */) {
+        kind = 4 /* DepEntry */;
+        loc = childLocation(this.locs[d - 1], key);
+      } else if (parent === 4 /* DepEntry */ && key === "dependencies") {
+        kind = 3 /* DepsMap */;
+        loc = this.locs[d - 1];
+      }
+    }
+    this.kinds.push(kind);
+    this.locs.push(loc);
+    this.keys.push("");
+  }
+  beginArray() {
+    this.kinds.push(0 /* Other */);
+    this.locs.push("");
+    this.keys.push("");
+  }
+  end() {
+    this.kinds.pop();
+    this.locs.pop();
+    this.keys.pop();
+  }
+  /** whether keys of the innermost object matter (inside anything else they never do) */
+  wantsKeys() {
+    const k2 = this.kinds[this.kinds.length - 1];
+    return k2 !== void 0 && k2 !== 0 /* Other */;
+  }
+  property(name, line) {
+    const d = this.kinds.length - 1;
+    const kind = this.kinds[d];
+    if (kind === void 0 || kind === 0 /* Other */) return;
+    this.keys[d] = name;
+    if (kind === 2 /* PackagesMap */) this.packages.set(name, line);
+    else if (kind === 3 /* DepsMap */) this.deps.set(childLocation(this.locs[d], name), line);
+    else if (kind === 1 /* Root */ && name === "lockfileVersion") this.versionLine = line;
+  }
+};
+function keyLines(text2) {
+  const out = new KeyLines();
+  scanJsonKeys(text2, out);
+  return out;
+}
+function scanNpmLockText(rawText, label2) {
+  const text2 = rawText.charCodeAt(0) === 65279 ? rawText.slice(1) : rawText;
+  const data = parseJsonWithLine(text2, label2);
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ParseError(`${label2} is not an npm lockfile: the top-level value is not an object`, 1);
+  }
+  const obj2 = data;
+  const lines = keyLines(text2);
+  let version = obj2.lockfileVersion;
+  if (version === void 0 && isObject2(obj2.dependencies)) version = 1;
+  if (typeof version !== "number" || !SUPPORTED.includes(version)) {
+    const shown = version === void 0 ? "(missing)" : JSON.stringify(version);
+    throw new ParseError(`unsupported lockfileVersion ${shown}; cryptaudit reads 1, 2 and 3`, lines.versionLine);
+  }
+  const usesPackages = version >= 2 && isObject2(obj2.packages);
+  return { data: obj2, lockfileVersion: version, usesPackages, lines: usesPackages ? lines.packages : lines.deps };
+}
+function isObject2(v2) {
+  return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
+}
+function str2(v2) {
+  return typeof v2 === "string" && v2 !== "" ? v2 : void 0;
+}
+function keysOf(v2) {
+  return isObject2(v2) ? Object.keys(v2) : [];
+}
+function graphFromLockData(scanned, options) {
+  return scanned.usesPackages ? graphFromPackages(scanned, options) : graphFromV1(scanned, options);
+}
+function newNode(location2, name, e) {
+  return {
+    location: location2,
+    name,
+    version: str2(e.version),
+    resolved: str2(e.resolved),
+    dev: e.dev === true,
+    optional: e.optional === true,
+    devOptional: e.devOptional === true || e.dev === true || e.optional === true,
+    peer: e.peer === true,
+    local: isLocalLocation(location2),
+    deps: []
+  };
+}
+function makeResolver(nodes, links) {
+  return (from, name) => {
+    for (let base = from; ; base = parentLocation(base)) {
+      const cand = childLocation(base, name);
+      const target = links.get(cand);
+      if (target !== void 0) return nodes.has(target) ? target : void 0;
+      if (nodes.has(cand)) return cand;
+      if (base === "") return void 0;
+    }
+  };
+}
+function rootName2(pkg, lockRootName, options) {
+  const name = pkg ? pkg.name : lockRootName;
+  return str2(name) ?? options.folderName ?? "(root)";
+}
+function graphFromPackages(scanned, options) {
+  const packages = scanned.data.packages;
+  const nodes = /* @__PURE__ */ new Map();
+  const links = /* @__PURE__ */ new Map();
+  const entries = [];
+  const lockRoot = isObject2(packages[""]) ? packages[""] : {};
+  for (const loc of Object.keys(packages)) {
+    const e = packages[loc];
+    if (!isObject2(e)) continue;
+    if (loc === "") continue;
+    if (e.link === true) {
+      const target = str2(e.resolved);
+      if (target !== void 0) links.set(loc, normalizeRelative(target));
+      continue;
+    }
+    const node = newNode(loc, str2(e.name) ?? nameFromLocation(loc), e);
+    nodes.set(loc, node);
+    entries.push([node, e]);
+  }
+  const rootPkg = options.rootPackageJson ?? lockRoot;
+  const root = newNode("", rootName2(options.rootPackageJson, lockRoot.name, options), {});
+  nodes.set("", root);
+  entries.push([root, rootPkg]);
+  const resolve2 = makeResolver(nodes, links);
+  for (const [node, e] of entries) {
+    const names = /* @__PURE__ */ new Set([...keysOf(e.dependencies), ...keysOf(e.optionalDependencies), ...keysOf(e.peerDependencies)]);
+    if (node.local) for (const n of keysOf(e.devDependencies)) names.add(n);
+    for (const n of names) {
+      const to2 = resolve2(node.location, n);
+      if (to2 !== void 0) node.deps.push(to2);
+    }
+  }
+  return { lockfileVersion: scanned.lockfileVersion, nodes, rootDepsUnknown: false };
+}
+function normalizeRelative(p2) {
+  const out = [];
+  for (const seg of p2.replace(/\\/g, "/").split("/")) {
+    if (seg === "" || seg === ".") continue;
+    if (seg === ".." && out.length > 0 && out[out.length - 1] !== "..") out.pop();
+    else out.push(seg);
+  }
+  return out.join("/");
+}
+var GIT_SPEC = /^(git\+|git:\/\/|github:|gitlab:|bitbucket:|gist:)|^[^@/:\s]+\/[^/:\s]+(#|$)/;
+var TARBALL = /\.(tgz|tar\.gz|tar)$/;
+function versionFromTgz(name, url) {
+  const base = url.slice(url.lastIndexOf("/") + 1);
+  if (!base.endsWith(".tgz")) return void 0;
+  let scope;
+  let project;
+  if (/^https?:\//.test(url)) {
+    let pathname;
+    try {
+      pathname = new URL(url).pathname;
+    } catch {
+      pathname = "";
+    }
+    const split = pathname.slice(1).split("/-/");
+    if (split.length > 1 && split[split.length - 1] === base) {
+      const pre = split[split.length - 2].split(/\/|%2f/i);
+      project = pre.pop();
+      scope = pre.pop();
+    }
+  }
+  if (project === void 0) {
+    const split = name.split(/\/|%2f/i);
+    project = split.pop();
+    scope = split.pop();
+  }
+  if (!project || !base.startsWith(project + "-")) return void 0;
+  const parsed = (0, import_parse2.default)(base.slice(project.length + 1, base.length - 4));
+  if (!parsed) return void 0;
+  return { name: scope && scope.startsWith("@") ? `${scope}/${project}` : project, version: parsed.version };
+}
+function v1Meta(name, e) {
+  const v2 = str2(e.version);
+  const resolved = str2(e.resolved);
+  if (v2 === void 0) return { name, resolved };
+  if (v2.startsWith("npm:")) {
+    const s3 = v2.slice(4);
+    const at2 = s3.lastIndexOf("@");
+    return at2 > 0 ? { name: s3.slice(0, at2), version: s3.slice(at2 + 1), resolved } : { name, resolved };
+  }
+  if ((0, import_valid.default)(v2, true)) return { name, version: v2, resolved };
+  if (v2.startsWith("file:")) {
+    const p2 = v2.slice(5);
+    if (!TARBALL.test(p2)) return { name, linkTarget: normalizeRelative(p2) };
+    const t = versionFromTgz(name, p2);
+    return { name: t?.name ?? name, version: t?.version, resolved: v2 };
+  }
+  if (GIT_SPEC.test(v2)) return { name, resolved: v2 };
+  if (/^https?:\/\//.test(v2)) {
+    const t = versionFromTgz(name, v2);
+    return { name: t?.name ?? name, version: t?.version, resolved: v2 };
+  }
+  return { name, resolved };
+}
+function graphFromV1(scanned, options) {
+  const nodes = /* @__PURE__ */ new Map();
+  const links = /* @__PURE__ */ new Map();
+  const requires = /* @__PURE__ */ new Map();
+  const walk = (deps, parent) => {
+    if (!isObject2(deps)) return;
+    for (const key of Object.keys(deps)) {
+      const e = deps[key];
+      if (!isObject2(e)) continue;
+      const loc = childLocation(parent, key);
+      const meta = v1Meta(key, e);
+      let under = loc;
+      if (meta.linkTarget !== void 0) {
+        links.set(loc, meta.linkTarget);
+        under = meta.linkTarget;
+        if (!nodes.has(under)) nodes.set(under, { ...newNode(under, key, e), local: true });
+      } else {
+        const node = newNode(loc, meta.name, e);
+        node.version = meta.version;
+        node.resolved = meta.resolved;
+        nodes.set(loc, node);
+      }
+      const req = keysOf(e.requires);
+      if (req.length > 0) requires.set(under, req);
+      walk(e.dependencies, under);
+    }
+  };
+  walk(scanned.data.dependencies, "");
+  const pkg = options.rootPackageJson;
+  const root = newNode("", rootName2(pkg, scanned.data.name, options), {});
+  nodes.set("", root);
+  if (pkg) {
+    const names = /* @__PURE__ */ new Set([
+      ...keysOf(pkg.dependencies),
+      ...keysOf(pkg.optionalDependencies),
+      ...keysOf(pkg.devDependencies),
+      ...keysOf(pkg.peerDependencies)
+    ]);
+    requires.set("", [...names]);
+  }
+  const resolve2 = makeResolver(nodes, links);
+  for (const [loc, names] of requires) {
+    const node = nodes.get(loc);
+    if (!node) continue;
+    for (const n of names) {
+      const to2 = resolve2(loc, n);
+      if (to2 !== void 0) node.deps.push(to2);
+    }
+  }
+  return { lockfileVersion: scanned.lockfileVersion, nodes, rootDepsUnknown: !pkg };
+}
+function gitCommit(resolved) {
+  if (!GIT_SPEC.test(resolved)) return void 0;
+  const h = resolved.lastIndexOf("#");
+  return h === -1 ? void 0 : resolved.slice(h + 1);
+}
+function versionAndPurl(n) {
+  if (n.version) return { version: n.version, purl: makePurl("npm", n.name, n.version) };
+  if (n.resolved) {
+    const commit = gitCommit(n.resolved);
+    if (commit) return { version: commit, purl: makePurl("npm", n.name, commit) };
+    return { version: n.resolved, purl: `${makePurl("npm", n.name)}?download_url=${encodeURIComponent(n.resolved)}` };
+  }
+  return { purl: makePurl("npm", n.name) };
+}
+function lockDetail(label2, loc, usesPackages) {
+  if (usesPackages) return `${label2} packages[${JSON.stringify(loc)}]`;
+  const parts = loc.split(/(?:^|\/)node_modules\//).filter((p2) => p2 !== "");
+  return `${label2} ${parts.map((p2) => `dependencies[${JSON.stringify(p2)}]`).join(".")}`;
+}
+function componentsFromGraph(graph, scanned, options) {
+  const label2 = options.path.slice(options.path.lastIndexOf("/") + 1);
+  const { nodes } = graph;
+  const root = nodes.get("");
+  if (graph.rootDepsUnknown && root) {
+    const required = /* @__PURE__ */ new Set();
+    for (const n of nodes.values()) for (const d of n.deps) required.add(d);
+    root.deps = [...nodes.keys()].filter((loc) => loc.startsWith("node_modules/") && !loc.includes("/node_modules/", 13) && !required.has(loc));
+  }
+  const gnodes = /* @__PURE__ */ new Map();
+  const rootIds2 = [];
+  const direct = /* @__PURE__ */ new Set();
+  for (const n of nodes.values()) {
+    gnodes.set(n.location, { id: n.location, name: n.name, deps: n.deps });
+    if (n.local) {
+      rootIds2.push(n.location);
+      for (const d of n.deps) direct.add(d);
+    }
+  }
+  const paths = shortestPaths(gnodes, rootIds2);
+  const byKey = /* @__PURE__ */ new Map();
+  for (const n of nodes.values()) {
+    if (n.local) continue;
+    const { version, purl } = versionAndPurl(n);
+    const line = scanned.lines.get(n.location);
+    const path23 = paths.get(n.location);
+    const optional2 = n.optional || n.devOptional && !n.dev;
+    const isDirect = direct.has(n.location);
+    const key = version === void 0 ? n.name : `${n.name}@${version}`;
+    let acc = byKey.get(key);
+    if (!acc) {
+      acc = { name: n.name, version, purl, loc: n.location, line, path: path23, direct: isDirect, dev: n.dev, optional: optional2, peer: n.peer, deps: /* @__PURE__ */ new Set() };
+      byKey.set(key, acc);
+    } else {
+      acc.dev &&= n.dev;
+      acc.optional &&= optional2;
+      acc.peer &&= n.peer;
+      acc.direct ||= isDirect;
+      if (line !== void 0 && (acc.line === void 0 || line < acc.line)) {
+        acc.line = line;
+        acc.loc = n.location;
+      }
+      if (path23 && (!acc.path || comparePaths(path23, acc.path) < 0)) acc.path = path23;
+    }
+    for (const d of n.deps) acc.deps.add(nodes.get(d).name);
+  }
+  const out = [...byKey.values()].map(
+    (acc) => npmComponent({ ...acc, lockfile: options.path, detail: lockDetail(label2, acc.loc, scanned.usesPackages), dependencyPath: acc.path })
+  );
+  return out.sort(compareComponents2);
+}
+
+// src/extractors/npm-lock.ts
+init_types();
+var LOCKFILES = /* @__PURE__ */ new Set(["package-lock.json", "npm-shrinkwrap.json"]);
+function insideNodeModules2(p2) {
+  return p2.startsWith("node_modules/") || p2.includes("/node_modules/");
+}
+function sibling(p2, name) {
+  const dir = dirName(p2);
+  return dir ? `${dir}/${name}` : name;
+}
+function isObject3(v2) {
+  return typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
+}
+async function readRootPackageJson(input) {
+  const p2 = sibling(input.path, "package.json");
+  if (!await input.vfs.exists(p2)) return void 0;
+  try {
+    const v2 = JSON.parse(await input.vfs.readText(p2, 16 * 1024 * 1024));
+    return isObject3(v2) ? v2 : void 0;
+  } catch {
+    return void 0;
+  }
+}
+async function graphFromArborist(dir, lockfileVersion, rootDepsUnknown) {
+  const { default: Arborist } = await import("@npmcli/arborist");
+  const arb = new Arborist({ path: dir, offline: true, subtreeOnly: true });
+  const tree = await arb.loadVirtual();
+  const nodes = /* @__PURE__ */ new Map();
+  const targetOf = (n) => n.isLink ? n.target : n;
+  for (const node of tree.inventory.values()) {
+    if (node.isLink) continue;
+    const loc = node.location;
+    const deps = [];
+    for (const edge of node.edgesOut.values()) {
+      if (edge.to) deps.push(targetOf(edge.to).location);
+    }
+    nodes.set(loc, {
+      location: loc,
+      name: node.packageName ?? node.name,
+      version: node.version || void 0,
+      resolved: node.resolved ?? void 0,
+      dev: node.dev,
+      optional: node.optional,
+      devOptional: node.devOptional,
+      peer: node.peer,
+      local: !(loc.startsWith("node_modules/") || loc.includes("/node_modules/")),
+      deps
+    });
+  }
+  return { lockfileVersion, nodes, rootDepsUnknown };
+}
+async function readNpmLockWithArborist(diskFile, scanned, options) {
+  const rootDepsUnknown = !scanned.usesPackages && !options.rootPackageJson;
+  let graph;
+  try {
+    graph = await graphFromArborist(path.dirname(diskFile), scanned.lockfileVersion, rootDepsUnknown);
+  } catch (err2) {
+    const code3 = err2.code;
+    if (code3 === "EINVALIDLOCATION") return componentsFromGraph(graphFromLockData(scanned, options), scanned, options);
+    const msg = err2 instanceof Error ? err2.message.split("\n")[0] : String(err2);
+    throw new ParseError(`${baseName(options.path)}: npm could not load it: ${msg}`);
+  }
+  return componentsFromGraph(graph, scanned, options);
+}
+function createNpmLockExtractor(options = {}) {
+  const reader = options.reader ?? "auto";
+  return {
+    name: "npm/package-lock",
+    version: 1,
+    fileRequired(p2) {
+      return LOCKFILES.has(baseName(p2)) && !insideNodeModules2(p2);
+    },
+    async extract(input) {
+      const label2 = baseName(input.path);
+      if (label2 === "package-lock.json" && await input.vfs.exists(sibling(input.path, "npm-shrinkwrap.json"))) return [];
+      const scanned = scanNpmLockText(await input.readText(), label2);
+      const diskFile = reader === "plain" ? void 0 : input.vfs.diskPath?.(input.path);
+      const dir = dirName(input.path);
+      const folderName = dir ? baseName(dir) : diskFile ? path.basename(path.dirname(diskFile)) : void 0;
+      const opts = { path: input.path, rootPackageJson: await readRootPackageJson(input), folderName };
+      if (diskFile) return readNpmLockWithArborist(diskFile, scanned, opts);
+      if (reader === "arborist") throw new Error(`${input.path} is not on disk; Arborist needs a real directory`);
+      return componentsFromGraph(graphFromLockData(scanned, opts), scanned, opts);
+    }
+  };
+}
+var npmLockExtractor = createNpmLockExtractor();
+var npmLockPlainExtractor = createNpmLockExtractor({ reader: "plain" });
+
 // src/extractors/yarn-lock.ts
 init_types();
 function readToken(s3, i, lineNo) {
@@ -55064,7 +55039,7 @@ async function extractYarnV1(text2, input) {
     nodes.set(id, {
       id,
       name: realName(first),
-      version: str2(e.fields.get("version")),
+      version: str(e.fields.get("version")),
       line: e.line,
       detail: `${label2} ${JSON.stringify(e.descriptors.join(", "))}`,
       local,
@@ -55077,11 +55052,11 @@ async function extractYarnV1(text2, input) {
   const wsByName = /* @__PURE__ */ new Map();
   const manifests = [];
   if (rootPkg) {
-    nodes.set("root", { id: "root", name: rootName2(rootPkg, input), detail: "package.json", local: true, edges: [] });
+    nodes.set("root", { id: "root", name: rootName(rootPkg, input), detail: "package.json", local: true, edges: [] });
     manifests.push({ id: "root", pkg: rootPkg });
     for (const ws2 of workspaces ?? []) {
       const id = `workspace:${ws2.dir}`;
-      const name = str2(ws2.pkg.name) ?? baseName(ws2.dir);
+      const name = str(ws2.pkg.name) ?? baseName(ws2.dir);
       nodes.set(id, { id, name, detail: joinPath(ws2.dir, "package.json"), local: true, edges: [] });
       wsByName.set(name, id);
       manifests.push({ id, pkg: ws2.pkg });
@@ -55113,7 +55088,7 @@ async function extractYarnV1(text2, input) {
     for (const n of nodes.values()) for (const e of n.edges) required.add(e.to);
     let root = nodes.get("root");
     if (!root) {
-      root = { id: "root", name: rootName2(void 0, input), detail: label2, local: true, edges: [] };
+      root = { id: "root", name: rootName(void 0, input), detail: label2, local: true, edges: [] };
       nodes.set("root", root);
     }
     for (const n of nodes.values()) if (!n.local && !required.has(n.id)) root.edges.push({ to: n.id });
@@ -55168,12 +55143,12 @@ async function extractYarnBerry(text2, input, options = {}) {
   for (const [key, entry] of top) {
     if (key === "__metadata" || !entry.isMap) continue;
     const data = entry.data();
-    const resolution = str2(data.resolution) ?? key.split(/,\s*/)[0];
+    const resolution = str(data.resolution) ?? key.split(/,\s*/)[0];
     const id = resolution;
     const [name, ref] = splitDescriptor(resolution);
     const local = data.linkType === "soft" || isLocalFolderRange(ref.replace(/#.*$/, ""));
     const line = entry.keyLine;
-    nodes.set(id, { id, name, version: local ? void 0 : str2(data.version), line, detail: `${label2} ${JSON.stringify(key)}`, local, edges: [] });
+    nodes.set(id, { id, name, version: local ? void 0 : str(data.version), line, detail: `${label2} ${JSON.stringify(key)}`, local, edges: [] });
     for (const d of key.split(/,\s*/)) {
       byDescriptor.set(d, id);
       const bare = d.replace(/::locator=[^,]*$/, "");
@@ -55185,16 +55160,16 @@ async function extractYarnBerry(text2, input, options = {}) {
   const resolve2 = (name, range) => byDescriptor.get(`${name}@${range}`) ?? byDescriptor.get(`${name}@npm:${range}`);
   for (const { id, data } of entries) {
     const node = nodes.get(id);
-    const meta = isObject3(data.dependenciesMeta) ? data.dependenciesMeta : {};
+    const meta = isObject(data.dependenciesMeta) ? data.dependenciesMeta : {};
     for (const section of ["dependencies", "peerDependencies"]) {
       const deps = data[section];
-      if (!isObject3(deps)) continue;
+      if (!isObject(deps)) continue;
       for (const [name, range] of Object.entries(deps)) {
         if (typeof range !== "string") continue;
         const to2 = resolve2(name, range);
         if (to2 === void 0) continue;
         const m2 = meta[name];
-        node.edges.push({ to: to2, optional: isObject3(m2) && m2.optional === "true" });
+        node.edges.push({ to: to2, optional: isObject(m2) && m2.optional === "true" });
       }
     }
   }
@@ -55222,7 +55197,7 @@ var yarnLockExtractor = {
   name: "npm/yarn-lock",
   version: 1,
   fileRequired(p2) {
-    return baseName(p2) === "yarn.lock" && !insideNodeModules2(p2);
+    return baseName(p2) === "yarn.lock" && !insideNodeModules(p2);
   },
   async extract(input) {
     return parseYarnLock(await input.readText(), input);
@@ -55285,9 +55260,9 @@ function importerDeps(imp, syntax) {
     ["packageManagerDependencies", true, false]
   ]) {
     const deps = imp[section];
-    if (!isObject3(deps)) continue;
+    if (!isObject(deps)) continue;
     for (const [name, v2] of Object.entries(deps)) {
-      const ref = syntax === 5 ? str2(v2) : isObject3(v2) ? str2(v2.version) : str2(v2);
+      const ref = syntax === 5 ? str(v2) : isObject(v2) ? str(v2.version) : str(v2);
       if (ref !== void 0) out.push({ name, ref, dev, optional: optional2 });
     }
   }
@@ -55300,7 +55275,7 @@ function entryEdges(e) {
     ["optionalDependencies", true]
   ]) {
     const deps = e[section];
-    if (!isObject3(deps)) continue;
+    if (!isObject(deps)) continue;
     for (const [name, ref] of Object.entries(deps)) if (typeof ref === "string") out.push({ name, ref, optional: optional2 });
   }
   return out;
@@ -55378,8 +55353,8 @@ async function parsePnpmLock(text2, input, options = {}) {
     const top = (name) => view(name)?.data();
     const importers = [];
     const importersData = top("importers");
-    if (isObject3(importersData)) {
-      for (const [p2, imp] of Object.entries(importersData)) if (isObject3(imp)) importers.push({ path: p2, deps: importerDeps(imp, syntax) });
+    if (isObject(importersData)) {
+      for (const [p2, imp] of Object.entries(importersData)) if (isObject(imp)) importers.push({ path: p2, deps: importerDeps(imp, syntax) });
     } else {
       const single = {};
       for (const s3 of ["dependencies", "optionalDependencies", "devDependencies"]) single[s3] = top(s3);
@@ -55389,21 +55364,21 @@ async function parsePnpmLock(text2, input, options = {}) {
     for (const imp of importers) {
       const norm = normalizeInside(imp.path);
       const pkg = norm === void 0 ? void 0 : await readPackageJson(input, norm);
-      const name = norm === "" || imp.path === "." ? rootName2(pkg, input) : str2(pkg?.name) ?? imp.path;
+      const name = norm === "" || imp.path === "." ? rootName(pkg, input) : str(pkg?.name) ?? imp.path;
       if (nodes.has(importerId(imp.path))) continue;
       nodes.set(importerId(imp.path), { id: importerId(imp.path), name, detail: `${label2} importers[${JSON.stringify(imp.path)}]`, local: true, edges: [] });
     }
     const v9Flags = syntax === 9;
     const usedMeta = /* @__PURE__ */ new Set();
     for (const [key, raw] of Object.entries(snapshots)) {
-      const e = isObject3(raw) ? raw : {};
+      const e = isObject(raw) ? raw : {};
       const metaKey = syntax === 9 ? withoutPeers(key, 9) : key;
       usedMeta.add(metaKey);
-      const meta = isObject3(packages.data[metaKey]) ? packages.data[metaKey] : e;
+      const meta = isObject(packages.data[metaKey]) ? packages.data[metaKey] : e;
       const parsed = parseKey2(key, syntax);
-      const name = str2(meta.name) ?? parsed.name ?? key;
-      const version = str2(meta.version) ?? parsed.version;
-      const resolution = isObject3(meta.resolution) ? meta.resolution : {};
+      const name = str(meta.name) ?? parsed.name ?? key;
+      const version = str(meta.version) ?? parsed.version;
+      const resolution = isObject(meta.resolution) ? meta.resolution : {};
       const local = resolution.type === "directory";
       nodes.set(prefix + key, {
         id: prefix + key,
@@ -55422,7 +55397,7 @@ async function parsePnpmLock(text2, input, options = {}) {
         if (usedMeta.has(key)) continue;
         const meta = packages.data[key];
         const parsed = parseKey2(key, 9);
-        nodes.set(prefix + key, { id: prefix + key, name: str2(meta?.name) ?? parsed.name ?? key, version: str2(meta?.version) ?? parsed.version, line: packages.lines.get(key), detail: `${label2} packages[${JSON.stringify(key)}]`, local: false, edges: [] });
+        nodes.set(prefix + key, { id: prefix + key, name: str(meta?.name) ?? parsed.name ?? key, version: str(meta?.version) ?? parsed.version, line: packages.lines.get(key), detail: `${label2} packages[${JSON.stringify(key)}]`, local: false, edges: [] });
       }
     }
     const target = (from, name, ref) => {
@@ -55441,7 +55416,7 @@ async function parsePnpmLock(text2, input, options = {}) {
       }
     }
     for (const [key, raw] of Object.entries(snapshots)) {
-      if (!isObject3(raw)) continue;
+      if (!isObject(raw)) continue;
       const node = nodes.get(prefix + key);
       for (const d of entryEdges(raw)) {
         const to2 = target(".", d.name, d.ref);
@@ -55455,7 +55430,7 @@ var pnpmLockExtractor = {
   name: "npm/pnpm-lock",
   version: 1,
   fileRequired(p2) {
-    return baseName(p2) === "pnpm-lock.yaml" && !insideNodeModules2(p2);
+    return baseName(p2) === "pnpm-lock.yaml" && !insideNodeModules(p2);
   },
   async extract(input) {
     return parsePnpmLock(await input.readText(), input);
@@ -55531,11 +55506,11 @@ function parseBunLock(text2, input) {
   const metaOf = /* @__PURE__ */ new Map();
   const installed = /* @__PURE__ */ new Map();
   const wsNameToId = /* @__PURE__ */ new Map();
-  if (isObject3(workspaces)) {
+  if (isObject(workspaces)) {
     for (const [dir, ws2] of Object.entries(workspaces)) {
-      if (!isObject3(ws2)) continue;
+      if (!isObject(ws2)) continue;
       const id = `workspace:${dir}`;
-      const name = dir === "" ? rootName2(ws2, input) : str2(ws2.name) ?? dir;
+      const name = dir === "" ? rootName(ws2, input) : str(ws2.name) ?? dir;
       nodes.set(id, { id, name, detail: `${label2} workspaces[${JSON.stringify(dir)}]`, local: true, edges: [] });
       metaOf.set(id, ws2);
       if (dir !== "") wsNameToId.set(name, id);
@@ -55565,8 +55540,8 @@ function parseBunLock(text2, input) {
       local,
       edges: []
     });
-    const meta = arr.find((x, i) => i > 0 && isObject3(x));
-    metaOf.set(id, isObject3(meta) ? meta : {});
+    const meta = arr.find((x, i) => i > 0 && isObject(x));
+    metaOf.set(id, isObject(meta) ? meta : {});
     installed.set(key, id);
   }
   const resolve2 = (from, dep) => {
@@ -55597,7 +55572,7 @@ function parseBunLock(text2, input) {
     ]) {
       if (dev && !isWorkspace) continue;
       const deps = meta[section];
-      if (!isObject3(deps)) continue;
+      if (!isObject(deps)) continue;
       for (const dep of Object.keys(deps)) {
         if (seen.has(dep)) continue;
         const to2 = resolve2(from, dep) ?? (isWorkspace ? wsNameToId.get(dep) : void 0);
@@ -55615,7 +55590,7 @@ var bunLockExtractor = {
   version: 1,
   fileRequired(p2) {
     const b2 = baseName(p2);
-    return (b2 === "bun.lock" || b2 === "bun.lockb") && !insideNodeModules2(p2);
+    return (b2 === "bun.lock" || b2 === "bun.lockb") && !insideNodeModules(p2);
   },
   async extract(input) {
     if (baseName(input.path) === "bun.lockb") {
@@ -55919,7 +55894,7 @@ function toComponents(packages, path23, layer, roots, resolve2 = defaultResolver
     if (p2.properties && Object.keys(p2.properties).length > 0) c.properties = p2.properties;
     return c;
   });
-  return components.sort(compareComponents4);
+  return components.sort(compareComponents3);
 }
 function nameIndex(packages) {
   const byName = /* @__PURE__ */ new Map();
@@ -55933,7 +55908,7 @@ function defaultResolver(packages) {
   const byName = nameIndex(packages);
   return (from, k2) => byName.get(normalizeName(packages[from].deps[k2]));
 }
-function compareComponents4(a, b2) {
+function compareComponents3(a, b2) {
   return cmp2(a.name, b2.name) || cmp2(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || cmp2(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "");
 }
 function cmp2(a, b2) {
@@ -56701,7 +56676,7 @@ function goModComponents(mod, path23, sum, layer) {
   }
   const stdlib = stdlibComponent(mod, path23, ev);
   if (stdlib) components.push(stdlib);
-  return components.sort(compareComponents5);
+  return components.sort(compareComponents4);
 }
 function stdlibComponent(mod, path23, ev) {
   const file = baseName(path23);
@@ -56735,7 +56710,7 @@ function findLast(list4, pred) {
   for (let i = list4.length - 1; i >= 0; i--) if (pred(list4[i])) return list4[i];
   return void 0;
 }
-function compareComponents5(a, b2) {
+function compareComponents4(a, b2) {
   return cmp3(a.name, b2.name) || cmp3(a.version ?? "", b2.version ?? "") || cmp3(a.evidence[0].path, b2.evidence[0].path) || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
 }
 function cmp3(a, b2) {
@@ -56909,7 +56884,7 @@ function parsePomXml(rawText, path23, layer) {
     if (!isManagement && self.artifactId) c.dependencyPath = [self.artifactId, name];
     components.push(c);
   }
-  return components.sort(compareComponents6);
+  return components.sort(compareComponents5);
 }
 function mavenPurl(groupId, artifactId, version, classifier, type) {
   const base = makePurl("maven", artifactId, version, groupId);
@@ -57044,7 +57019,7 @@ function doctypeEnd(text2, from) {
   }
   return text2.length;
 }
-function compareComponents6(a, b2) {
+function compareComponents5(a, b2) {
   return cmp4(a.name, b2.name) || cmp4(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
 }
 function cmp4(a, b2) {

@@ -69,7 +69,7 @@ function reach(nodes: ReadonlyMap<string, JsNode>, follow: (from: JsNode, e: JsE
   return seen;
 }
 
-function comparePaths(a: string[], b: string[]): number {
+export function comparePaths(a: string[], b: string[]): number {
   if (a.length !== b.length) return a.length - b.length;
   const x = a.join('\u0000');
   const y = b.join('\u0000');
@@ -133,30 +133,49 @@ export function componentsFromJsGraph(nodes: ReadonlyMap<string, JsNode>, option
       if (to) acc.deps.add(to.name);
     }
   }
-  const out: Component[] = [];
-  for (const acc of byKey.values()) {
-    const c: Component = { ecosystem: 'npm', name: acc.name, purl: makePurl('npm', acc.name, acc.version), evidence: [] };
-    if (acc.version !== undefined) c.version = acc.version;
-    c.evidence.push(
-      acc.line !== undefined
-        ? { kind: 'declared', path: options.path, line: acc.line, detail: acc.detail }
-        : { kind: 'declared', path: options.path, detail: acc.detail },
-    );
-    if (acc.dev || acc.optional) {
-      const scope: Scope = {};
-      if (acc.dev) scope.dev = true;
-      if (acc.optional) scope.optional = true;
-      c.scope = scope;
-    }
-    c.direct = acc.direct;
-    if (acc.path) c.dependencyPath = acc.path;
-    c.dependencies = [...acc.deps].sort();
-    out.push(c);
-  }
+  const out = [...byKey.values()].map((acc) =>
+    npmComponent({ ...acc, purl: makePurl('npm', acc.name, acc.version), lockfile: options.path, dependencyPath: acc.path }),
+  );
   return out.sort(compareComponents);
 }
 
-function compareComponents(a: Component, b: Component): number {
+/** What every npm-ecosystem lockfile reader accumulated for one name@version, merged over its install places. */
+export interface NpmComponentParts {
+  name: string;
+  version?: string;
+  purl: string;
+  lockfile: string;
+  line?: number;
+  detail: string;
+  dev: boolean;
+  optional: boolean;
+  peer?: boolean;
+  direct: boolean;
+  dependencyPath?: string[];
+  deps: Set<string>;
+}
+
+/** The component, in the same key order for every lockfile format (reports are compared byte for byte). */
+export function npmComponent(p: NpmComponentParts): Component {
+  const c: Component = { ecosystem: 'npm', name: p.name, purl: p.purl, evidence: [] };
+  if (p.version !== undefined) c.version = p.version;
+  c.evidence.push(
+    p.line !== undefined ? { kind: 'declared', path: p.lockfile, line: p.line, detail: p.detail } : { kind: 'declared', path: p.lockfile, detail: p.detail },
+  );
+  if (p.dev || p.optional || p.peer) {
+    const scope: Scope = {};
+    if (p.dev) scope.dev = true;
+    if (p.optional) scope.optional = true;
+    if (p.peer) scope.peer = true;
+    c.scope = scope;
+  }
+  c.direct = p.direct;
+  if (p.dependencyPath) c.dependencyPath = p.dependencyPath;
+  c.dependencies = [...p.deps].sort();
+  return c;
+}
+
+export function compareComponents(a: Component, b: Component): number {
   if (a.name !== b.name) return a.name < b.name ? -1 : 1;
   const av = a.version ?? '';
   const bv = b.version ?? '';

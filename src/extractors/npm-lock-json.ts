@@ -10,10 +10,11 @@
 import semverValid from 'semver/functions/valid.js';
 import semverParse from 'semver/functions/parse.js';
 import { makePurl } from '../model/purl.js';
-import type { Component, Scope } from '../model/types.js';
+import type { Component } from '../model/types.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { ParseError } from './types.js';
 import { jsonc, parseJsonWithLine, scanJsonKeys, type JsonKeyVisitor } from './json-lines.js';
+import { compareComponents, comparePaths, npmComponent } from './js-lock-common.js';
 
 /** One install location of the lockfile (v1 locations are built the way npm builds them: a/node_modules/b). */
 export interface LockNode {
@@ -446,12 +447,6 @@ function lockDetail(label: string, loc: string, usesPackages: boolean): string {
   return `${label} ${parts.map((p) => `dependencies[${JSON.stringify(p)}]`).join('.')}`;
 }
 
-function comparePaths(a: string[], b: string[]): number {
-  if (a.length !== b.length) return a.length - b.length;
-  const x = a.join('\u0000');
-  const y = b.join('\u0000');
-  return x < y ? -1 : x > y ? 1 : 0;
-}
 
 interface Acc {
   name: string;
@@ -518,33 +513,10 @@ export function componentsFromGraph(graph: LockGraph, scanned: ScannedLock, opti
     }
     for (const d of n.deps) acc.deps.add(nodes.get(d)!.name);
   }
-  const out: Component[] = [];
-  for (const acc of byKey.values()) {
-    const c: Component = { ecosystem: 'npm', name: acc.name, purl: acc.purl, evidence: [] };
-    if (acc.version !== undefined) c.version = acc.version;
-    const detail = lockDetail(label, acc.loc, scanned.usesPackages);
-    c.evidence.push(acc.line !== undefined ? { kind: 'declared', path: options.path, line: acc.line, detail } : { kind: 'declared', path: options.path, detail });
-    if (acc.dev || acc.optional || acc.peer) {
-      const scope: Scope = {};
-      if (acc.dev) scope.dev = true;
-      if (acc.optional) scope.optional = true;
-      if (acc.peer) scope.peer = true;
-      c.scope = scope;
-    }
-    c.direct = acc.direct;
-    if (acc.path) c.dependencyPath = acc.path;
-    c.dependencies = [...acc.deps].sort();
-    out.push(c);
-  }
+  const out = [...byKey.values()].map((acc) =>
+    npmComponent({ ...acc, lockfile: options.path, detail: lockDetail(label, acc.loc, scanned.usesPackages), dependencyPath: acc.path }),
+  );
   return out.sort(compareComponents);
-}
-
-function compareComponents(a: Component, b: Component): number {
-  if (a.name !== b.name) return a.name < b.name ? -1 : 1;
-  const av = a.version ?? '';
-  const bv = b.version ?? '';
-  if (av !== bv) return av < bv ? -1 : 1;
-  return (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0);
 }
 
 /** The plain reader: lockfile text → components (throws ParseError on broken JSON or an unknown version). */
