@@ -36,8 +36,8 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
         const { bytesRead } = await handle.read(buf, 0, n, offset);
         return bytesRead === n ? buf : buf.subarray(0, bytesRead);
       },
-      // 1 MiB reads: the scan pays its per-run cost per MiB instead of per 64 KiB default chunk (bench/binary-scan.mjs)
-      stream: () => createReadStream(disk, { highWaterMark: 1 << 20 }),
+      // the default 64 KiB reads: larger read buffers are external memory that outlives its use until a full GC
+      stream: () => createReadStream(disk),
       close: () => handle.close(),
     };
   }
