@@ -6,6 +6,8 @@ export interface VfsEntry {
   size: number;
   /** image layer diff id that supplied this file (image sources only) */
   layer?: string;
+  /** the walker is done reading this file: a source may drop a temporary copy (image sources); optional to call */
+  release?(): void;
 }
 
 /**

@@ -146,9 +146,10 @@ export class ImageVfs implements Vfs {
         continue;
       }
       if (node.src?.temp) await node.src.temp.done;
-      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId };
-      // the walk has run every extractor on this file: its copy is no longer needed
-      if (!kept) this.index.releaseFile(node);
+      // released by the walker once every extractor has read the file (extractions overlap, so not at the next
+      // step of this loop); a copy never released goes with the temp dir at close()
+      const release = kept ? undefined : () => this.index.releaseFile(node);
+      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId, ...(release ? { release } : {}) };
     }
   }
 
