@@ -68,7 +68,8 @@ const notes = `
 - Debian 12 android-libboringssl (13.0.0+r24-2): \`BoringSSL\` text, no BORINGSSL_bcm_* boundary.
 - cargo-auditable \`.dep-v0\`: no section in any binary probed (moon, turbo, @biomejs/cli-linux-x64, @dprint/linux-x64-glibc,
   @oxlint/linux-x64-gnu, @tauri-apps/cli-linux-x64-gnu, @sentry/cli-linux-x64, @nx/nx-linux-x64-gnu,
-  @ast-grep/cli-linux-x64-gnu, @rspack/binding-linux-x64-gnu, @deno/linux-x64-glibc, @openai/codex linux-x64, Debian 12
+  @ast-grep/cli-linux-x64-gnu, @rspack/binding-linux-x64-gnu, @deno/linux-x64-glibc, @openai/codex linux-x64,
+  git-cliff-linux-x64, @pact-foundation/pact-core-linux-x64-glibc, Debian 12
   ripgrep, fd-find, hyperfine), so parseDepV0 has no real-binary test yet.
 `;
 const rows = manifest.map((m) => `| ${m.snippet} | ${m.signature} | ${m.version ?? ''} | ${m.from} | ${m.offset} | ${m.length} |`);
