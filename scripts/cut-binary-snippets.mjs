@@ -57,6 +57,9 @@ const notes = `
   1.17.5): the pre-1.18 pointer-format buildinfo (flags bit 1 clear) with 8- and 4-byte pointers, big-endian on s390x,
   resolved through ELF PT_LOAD, Mach-O segments and PE32 sections; path, main module and deps equal \`go version -m\`
   (Go 1.19). Go 1.17 writes no build settings.
+- esbuild-darwin-64 + esbuild-darwin-arm64 @0.13.15 joined by llvm-lipo: a universal Go binary whose slices start at
+  4096 and 8142848; each slice's __go_buildinfo and pointers resolve from its own base (Go 1.19's \`go version -m\`
+  cannot read universal files).
 - fsevents@2.3.3 fsevents.node: Mach-O universal (0xcafebabe), x86_64 + arm64 slices with the same four dylibs.
 - aws-crt@1.33.2: the ELF and Mach-O addons carry \`AWS-LC 5.9.0\\0\` (OpenSSL_version's answer) but not the
   \`OpenSSL 1.1.1 (compatible; AWS-LC …)\` text, and also the bare word \`AWS-LC FIPS\\0AWS-LC\\0\`: only a versioned

@@ -15,6 +15,8 @@
 #     esbuild-linux-64@0.13.15, esbuild-linux-32@0.13.15, esbuild-darwin-arm64@0.13.15, esbuild-windows-32@0.13.15
 #       (Go 1.17.2) and esbuild-linux-s390x@0.14.8 (Go 1.17.5, big-endian): pre-1.18 pointer-format buildinfo in
 #       ELF 64/32-bit, Mach-O and PE32; `go version -m` of each is saved beside it as ground truth when Go is here
+#     esbuild-darwin-64@0.13.15 joined with esbuild-darwin-arm64@0.13.15 by llvm-lipo (step "binfmt-fat"): a universal
+#       Go binary, buildinfo in a slice that does not start at offset 0
 #     fsevents@2.3.3: fsevents.node, a Mach-O universal (x86_64 + arm64) addon
 #     aws-crt@1.33.2: aws-crt-nodejs.node addons with AWS-LC 5.9.0 (non-FIPS) compiled in (linux-x64-glibc,
 #       darwin-arm64 Mach-O) and the win32-x64 PE, which has none
@@ -140,6 +142,7 @@ if ! done_ go; then
 fi
 # issue 4: real binaries for the formats the extractor parses (pinned; see the header)
 BINFMT_ESBUILD="esbuild-linux-64@0.13.15 esbuild-linux-32@0.13.15 esbuild-darwin-arm64@0.13.15 esbuild-windows-32@0.13.15 esbuild-linux-s390x@0.14.8"
+BINFMT_ESBUILD_X64MAC=esbuild-darwin-64@0.13.15
 FSEVENTS_PKG=fsevents@2.3.3
 AWSCRT_PKG=aws-crt@1.33.2
 MOON_PKG=@moonrepo/core-linux-x64-gnu@2.5.5
@@ -179,5 +182,17 @@ if ! done_ binfmt; then
     log "apt-get/dpkg-deb not available: skipping Debian's android-libboringssl"
   fi
   stamp binfmt
+fi
+# a universal Go binary: llvm-lipo (Debian llvm) joins esbuild's two Go 1.17 macOS builds, as Apple's lipo would
+LIPO="$(command -v llvm-lipo || ls /usr/bin/llvm-lipo-* 2>/dev/null | head -1 || true)"
+if ! done_ binfmt-fat; then
+  if [ -n "$LIPO" ] && [ -f "$t/go-pointer/darwin-arm64/esbuild" ]; then
+    npm_fetch "$BINFMT_ESBUILD_X64MAC" binfmt-esbuild-darwin-64
+    mkdir -p "$t/go-fat/bin"
+    "$LIPO" -create "$root/dl/binfmt-esbuild-darwin-64/package/bin/esbuild" "$t/go-pointer/darwin-arm64/esbuild" -output "$t/go-fat/bin/esbuild"
+    stamp binfmt-fat
+  else
+    log "no llvm-lipo (Debian llvm): skipping the universal Go fixture"
+  fi
 fi
 log "fixtures in $t"

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { readNativeFacts } from '../../../src/extractors/binary/native.js';
+import { parseGoBuildInfoAt } from '../../../src/extractors/binary/go-buildinfo.js';
 import { sniffFormat } from '../../../src/extractors/binary/format.js';
 import { openTarget } from '../../../src/sources/index.js';
 import { walkAndExtract } from '../../../src/walk.js';
@@ -75,6 +76,28 @@ describe('Go pre-1.18 buildinfo: two pointers to Go string headers (esbuild 0.13
       }
     });
   }
+
+  it('universal: esbuild darwin-64 + darwin-arm64 joined by llvm-lipo, buildinfo read through each slice at its offset', async (t) => {
+    const rel = 'go-fat/bin/esbuild';
+    if (!target(rel)) return t.skip(CACHE_MISSING);
+    const { buf, facts } = await factsOf(rel);
+    assert.equal(buf.readUInt32BE(0), 0xcafebabe);
+    assert.deepEqual(facts.problems, []);
+    const slices = facts.info.slices ?? [];
+    assert.deepEqual(
+      slices.map((s) => s.arch),
+      ['x86-64', 'arm64'],
+    );
+    // both slices link the same three dylibs (llvm-objdump --macho --dylibs-used on the thin files): listed once
+    assert.deepEqual(facts.info.needed, ['/usr/lib/libSystem.B.dylib', '/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation', '/System/Library/Frameworks/Security.framework/Versions/A/Security']);
+    // the file's buildinfo is the first slice's; the second slice's section and pointers resolve from its own base
+    assert.equal(facts.go?.layout, 'pointer');
+    assert.equal(facts.go?.goVersion, 'go1.17.2');
+    const second = slices[1]!;
+    const go2 = await parseGoBuildInfoAt(memorySource(buf), second.goBuildinfo!.offset, second.toOffset);
+    assert.ok(second.goBuildinfo!.offset > slices[0]!.goBuildinfo!.offset);
+    assert.deepEqual({ ...go2, offset: 0 }, { ...facts.go!, offset: 0 });
+  });
 
   it('components: pkg:golang/stdlib from the pointer-format header, the dep, no (devel) main module', async (t) => {
     const dir = target('go-pointer');
