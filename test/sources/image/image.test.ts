@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { scan, type ScanResult, type TargetResult } from '../../../src/index.js';
 import { renderJson } from '../../../src/report/json.js';
 import { buildSarif } from '../../../src/report/sarif.js';
+import { buildCbom } from '../../../src/report/cbom.js';
 import { errorsText, jsonReportValidator } from '../../report/validators.js';
 import { openTarget } from '../../../src/sources/index.js';
 import { fingerprint } from '../../../src/model/fingerprint.js';
@@ -165,6 +166,8 @@ describe('image targets (debootstrap-built image)', () => {
     assert.equal(sarif.level, 'note');
     assert.equal(sarif.properties!.layer, layers[1]);
     assert.equal(sarif.properties!.removedInLayer, layers[3]);
+    const bom = buildCbom(await scanned(docker)).components!.find((x) => x.purl === c.purl)!;
+    assert.ok(bom.properties!.some((p) => p.name === 'cryptaudit:removed-in-layer' && p.value === layers[3]));
     // the base image still has the library: the same rule, purl and path, present, with the plain fingerprint;
     // the removed copy's result is a different one
     const base = (await scanned(`oci:${layout}:base`)).targets[0]!;
