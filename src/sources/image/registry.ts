@@ -97,8 +97,7 @@ const HELPER_MAX_OUTPUT = 64 * 1024;
  * Credentials for a registry from the Docker config file, as the Docker CLI picks them: a `credHelpers` entry
  * for the registry, else the `credsStore` helper, else `auths` (base64 "user:pass", or username/password).
  */
-export async function dockerCredentials(registry: string, options: CredentialOptions | string = {}): Promise<Credentials | undefined> {
-  const opts = typeof options === 'string' ? { configFile: options } : options;
+export async function dockerCredentials(registry: string, opts: CredentialOptions = {}): Promise<Credentials | undefined> {
   const file = opts.configFile ?? path.join(process.env['DOCKER_CONFIG'] ?? path.join(os.homedir(), '.docker'), 'config.json');
   let config: DockerConfig;
   try {
