@@ -141,6 +141,7 @@ function buildResult(
       // image findings: the path inside the image and the layer that brought the file (design.md contract)
       imagePath: image ? ev.path : undefined,
       layer: image ? ev.layer : undefined,
+      removedInLayer: image ? ev.removedIn : undefined,
     },
   };
 }

@@ -6,7 +6,8 @@ export interface VfsEntry {
   size: number;
   /** image layer diff id that supplied this file (image sources only) */
   layer?: string;
-  /** the walker is done reading this file: a source may drop a temporary copy (image sources); optional to call */
+  /** the walker is done reading this file: an image source drops its temporary copy (until close() otherwise); the
+   * view of removed files needs it, since which copy a path reads depends on what the walk has yielded */
   release?(): void;
 }
 
