@@ -1,5 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Vfs } from '../../sources/vfs.js';
 
 /**
@@ -16,6 +16,8 @@ export interface ByteSource {
   readAt(offset: number, length: number): Promise<Buffer>;
   /** the whole file, sequentially, once */
   stream(): Readable;
+  /** bytes [start, end) as one sequential stream (archive members); absent: callers fall back to readAt chunks */
+  streamRange?(start: number, end: number): Readable;
   close(): Promise<void>;
 }
 
@@ -24,23 +26,7 @@ export const MAX_READ = 16 * 1024 * 1024;
 
 export async function openByteSource(vfs: Vfs, path: string, size: number): Promise<ByteSource> {
   const disk = vfs.diskPath?.(path);
-  if (disk) {
-    const handle = await fs.open(disk, 'r');
-    return {
-      path,
-      size,
-      async readAt(offset, length) {
-        const n = clampLength(offset, length, size);
-        if (n === 0) return Buffer.alloc(0);
-        const buf = Buffer.allocUnsafe(n);
-        const { bytesRead } = await handle.read(buf, 0, n, offset);
-        return bytesRead === n ? buf : buf.subarray(0, bytesRead);
-      },
-      // 1 MiB reads: the scan pays its per-run cost per MiB instead of per 64 KiB default chunk (bench/binary-scan.mjs)
-      stream: () => createReadStream(disk, { highWaterMark: 1 << 20 }),
-      close: () => handle.close(),
-    };
-  }
+  if (disk) return fileByteSource(disk, path, size);
   const head = new Map<string, Buffer>();
   return {
     path,
@@ -56,6 +42,43 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
       return buf;
     },
     stream: () => vfs.createReadStream(path),
+    // one pass that skips to `start`: linear per member, where readAt chunks would each re-read from the start
+    streamRange: (start, end) => Readable.from(sliceStream(vfs.createReadStream(path), start, end)),
+    close: async () => {},
+  };
+}
+
+/** A file on disk (a source file, or an archive member inflated to the temp dir) as a ByteSource named `path`. */
+export async function fileByteSource(disk: string, path: string, size: number): Promise<ByteSource> {
+  const handle = await fs.open(disk, 'r');
+  return {
+    path,
+    size,
+    async readAt(offset, length) {
+      const n = clampLength(offset, length, size);
+      if (n === 0) return Buffer.alloc(0);
+      const buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await handle.read(buf, 0, n, offset);
+      return bytesRead === n ? buf : buf.subarray(0, bytesRead);
+    },
+    // 1 MiB reads: the scan pays its per-run cost per MiB instead of per 64 KiB default chunk (bench/binary-scan.mjs)
+    stream: () => createReadStream(disk, { highWaterMark: 1 << 20 }),
+    streamRange: (start, end) => createReadStream(disk, { start, end: end - 1, highWaterMark: 1 << 20 }),
+    close: () => handle.close(),
+  };
+}
+
+/** Bytes in memory (a small inflated archive member) as a ByteSource named `path`. */
+export function bufferByteSource(buf: Buffer, path: string): ByteSource {
+  return {
+    path,
+    size: buf.length,
+    readAt: async (offset, length) => {
+      const n = clampLength(offset, length, buf.length);
+      return n === 0 ? Buffer.alloc(0) : buf.subarray(offset, offset + n);
+    },
+    stream: () => Readable.from([buf]),
+    streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
     close: async () => {},
   };
 }
@@ -63,6 +86,21 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
 function clampLength(offset: number, length: number, size: number): number {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return 0;
   return Math.min(length, size - offset, MAX_READ);
+}
+
+async function* sliceStream(stream: Readable, start: number, end: number): AsyncGenerator<Buffer> {
+  let pos = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const from = Math.max(0, start - pos);
+      const to = Math.min(chunk.length, end - pos);
+      pos += chunk.length;
+      if (to > from) yield chunk.subarray(from, to);
+      if (pos >= end) break;
+    }
+  } finally {
+    stream.destroy();
+  }
 }
 
 async function readRangeFromStream(stream: Readable, offset: number, length: number): Promise<Buffer> {
