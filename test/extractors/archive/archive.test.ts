@@ -1,0 +1,242 @@
+// The archive extractor on real archives: Debian 12's Bouncy Castle and netty-tcnative jars and pip wheel, and a WAR,
+// a Spring Boot jar and an auditwheel-layout wheel assembled from real Debian files (scripts/make-archive-fixtures.sh;
+// skipped with a message when absent). Bad input is cut or patched from those real archives.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { openTarget } from '../../../src/sources/index.js';
+import { DirVfs } from '../../../src/sources/dir.js';
+import type { Vfs } from '../../../src/sources/vfs.js';
+import { walkAndExtract } from '../../../src/walk.js';
+import { extractors } from '../../../src/extractors/index.js';
+import { isArchiveCandidate } from '../../../src/extractors/archive/index.js';
+import { parseManifestMain } from '../../../src/extractors/archive/archive.js';
+import type { Component } from '../../../src/model/types.js';
+import { cliPath, repoRoot } from '../../helpers.js';
+
+const archives = path.join(repoRoot, '.cache', 'binary', 'archives');
+const MISSING = '.cache/binary/archives is not built (run scripts/make-archive-fixtures.sh, as .ci/run does); skipping';
+const fixture = (rel: string) => (existsSync(path.join(archives, rel)) ? path.join(archives, rel) : undefined);
+
+async function scan(dir: string, vfs?: Vfs) {
+  return walkAndExtract(vfs ?? (await openTarget(dir)).vfs, extractors);
+}
+const byPurl = (cs: Component[], purl: string, evPath?: string) => cs.filter((c) => c.purl === purl && (!evPath || c.evidence[0]!.path === evPath));
+
+/** A copy of a real archive in a temp dir, passed through `patch` (bytes) first. */
+function patched(rel: string, name: string, patch: (b: Buffer) => Buffer): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-test-'));
+  writeFileSync(path.join(dir, name), patch(Buffer.from(readFileSync(path.join(archives, rel)))));
+  return dir;
+}
+
+/** The central directory record of `member` (PKZIP APPNOTE 4.3.12: signature 0x02014b50, name at +46). */
+function cdRecord(zip: Buffer, member: string): number {
+  const name = Buffer.from(member);
+  for (let i = zip.lastIndexOf(Buffer.from('PK\x05\x06', 'latin1')); i >= 0; i--) {
+    if (zip.readUInt32LE(i) === 0x02014b50 && zip.readUInt16LE(i + 28) === name.length && zip.subarray(i + 46, i + 46 + name.length).equals(name)) return i;
+  }
+  throw new Error(`${member} not in the central directory`);
+}
+
+/** The OpenSSL banner version inside a real library file (the fixture's Debian version, whatever the mirror served). */
+function bannerVersion(file: string): string {
+  return /OpenSSL (3\.\d+\.\d+) /.exec(readFileSync(file).toString('latin1'))![1]!;
+}
+
+describe('fileRequired', () => {
+  for (const p of ['lib/bcprov-jdk18on-1.78.jar', 'app.WAR', 'x/y.ear', 'dist/cryptography-44.0.0-cp39-abi3-manylinux_2_28_x86_64.whl']) it(`wants ${p}`, () => assert.equal(isArchiveCandidate(p), true));
+  for (const p of ['src/Main.java', 'a.jar.sha1', 'jar', 'x.zip', 'pom.xml']) it(`leaves ${p}`, () => assert.equal(isArchiveCandidate(p), false));
+});
+
+describe('JAR manifest', () => {
+  it('reads the main section only: a per-entry section cannot rename the jar (knowledge/binary-signatures.md §7)', () => {
+    // Debian's bcprov-1.72.jar manifest head (continuation line kept), then a per-entry section as signed jars have
+    const mf = parseManifestMain(
+      'Manifest-Version: 1.0\r\nClass-Path: /usr/share/java/javax.mail.jar /usr/share/java/jakarta-mail-\r\n api.jar\r\nImplementation-Vendor-Id: org.bouncycastle\r\n\r\nName: org/x/A.class\r\nBundle-SymbolicName: bc-fips\r\n',
+    );
+    assert.equal(mf.get('Class-Path'), '/usr/share/java/javax.mail.jar /usr/share/java/jakarta-mail-api.jar');
+    assert.equal(mf.get('Implementation-Vendor-Id'), 'org.bouncycastle');
+    assert.equal(mf.has('Bundle-SymbolicName'), false);
+  });
+});
+
+describe('Java archives (Debian 12 libbcprov-java, libbcpkix-java, libbcutil-java 1.72, libnetty-tcnative-java)', () => {
+  it('Bouncy Castle jars without pom.properties: named from file name and manifest; the provider class marks bcprov', async (t) => {
+    const dir = fixture('jars');
+    if (!dir) return t.skip(MISSING);
+    const r = await scan(dir);
+    assert.deepEqual(r.errors, []);
+    const [bcprov] = byPurl(r.components, 'pkg:maven/org.bouncycastle/bcprov@1.72');
+    assert.ok(bcprov, r.components.map((c) => c.purl).join(', '));
+    assert.equal(bcprov.name, 'org.bouncycastle:bcprov');
+    assert.deepEqual(bcprov.properties, { javaProvider: 'BC' });
+    assert.deepEqual(
+      bcprov.evidence.map((e) => [e.kind, e.path, e.detail]),
+      [
+        ['embedded', 'bcprov-1.72.jar', 'META-INF/MANIFEST.MF main section (Implementation-Vendor-Id org.bouncycastle, Implementation-Version 1.72.0), file name bcprov-1.72.jar'],
+        ['embedded', 'bcprov-1.72.jar', 'JCE provider class org/bouncycastle/jce/provider/BouncyCastleProvider.class (provider "BC")'],
+      ],
+    );
+    const [pkix] = byPurl(r.components, 'pkg:maven/org.bouncycastle/bcpkix@1.72');
+    assert.ok(pkix);
+    assert.equal(pkix.properties, undefined, 'bcpkix carries no provider class');
+    assert.ok(byPurl(r.components, 'pkg:maven/org.bouncycastle/bcutil@1.72')[0]);
+    // pom.properties is the best evidence where the jar has one
+    const [tcn] = byPurl(r.components, 'pkg:maven/io.netty/netty-tcnative@2.0.28.Final');
+    assert.deepEqual(tcn?.evidence, [{ kind: 'embedded', path: 'netty-tcnative.jar', detail: 'META-INF/maven/io.netty/netty-tcnative/pom.properties: io.netty:netty-tcnative:2.0.28.Final' }]);
+    assert.equal(r.components.length, 4);
+  });
+
+  for (const [rel, lib] of [
+    ['webapp/shop.war', 'WEB-INF/lib'],
+    ['boot/shop-boot.jar', 'BOOT-INF/lib'],
+  ] as const) {
+    it(`${rel}: the jars in ${lib}/ (${rel.endsWith('war') ? 'deflated' : 'stored, as Spring Boot writes them'}) are read one level deep`, async (t) => {
+      const dir = fixture(path.dirname(rel));
+      if (!dir) return t.skip(MISSING);
+      const r = await scan(dir);
+      assert.deepEqual(r.errors, []);
+      const base = path.basename(rel);
+      assert.deepEqual(
+        r.components.map((c) => `${c.purl} ${c.evidence[0]!.path}`),
+        [
+          `pkg:maven/io.netty/netty-tcnative@2.0.28.Final ${base}!/${lib}/netty-tcnative.jar`,
+          `pkg:maven/org.bouncycastle/bcpkix@1.72 ${base}!/${lib}/bcpkix-1.72.jar`,
+          `pkg:maven/org.bouncycastle/bcprov@1.72 ${base}!/${lib}/bcprov-1.72.jar`,
+        ],
+      );
+      assert.equal(byPurl(r.components, 'pkg:maven/org.bouncycastle/bcprov@1.72')[0]!.properties?.['javaProvider'], 'BC');
+    });
+  }
+
+  it('a source without disk paths (as image layers are) reads the same archives through its streams', async (t) => {
+    const dir = fixture('webapp');
+    if (!dir) return t.skip(MISSING);
+    const disk = new DirVfs(dir, 'webapp');
+    const streamsOnly: Vfs = {
+      description: disk.description,
+      walk: (o) => disk.walk(o),
+      readText: (p, m) => disk.readText(p, m),
+      createReadStream: (p) => disk.createReadStream(p),
+      exists: (p) => disk.exists(p),
+    };
+    const a = await scan(dir);
+    const b = await scan(dir, streamsOnly);
+    assert.deepEqual(b.errors, []);
+    assert.deepEqual(b.components, a.components);
+  });
+});
+
+describe('wheels', () => {
+  it("pip's wheel (Debian python3-pip-whl 23.0.1): the dist-info METADATA names it", async (t) => {
+    const dir = fixture('wheels');
+    if (!dir) return t.skip(MISSING);
+    const r = await scan(dir);
+    assert.deepEqual(r.errors, []);
+    const [pip] = byPurl(r.components, 'pkg:pypi/pip@23.0.1');
+    assert.deepEqual(pip?.evidence, [{ kind: 'embedded', path: 'pip-23.0.1-py3-none-any.whl', detail: 'pip-23.0.1.dist-info/METADATA: Name pip, Version 23.0.1' }]);
+  });
+
+  it('auditwheel .libs/: the grafted libcrypto is a vendored OpenSSL with its version, libssl links it', async (t) => {
+    const dir = fixture('wheels');
+    const libs = path.join(repoRoot, '.cache', 'binary', 'targets', 'vendored', 'app.libs');
+    if (!dir || !existsSync(libs)) return t.skip(MISSING);
+    const whl = readdirSync(dir).find((f) => f.startsWith('vendoredcrypto-'));
+    if (!whl) return t.skip(MISSING);
+    const libcrypto = readdirSync(libs).find((f) => /^libcrypto-[0-9a-f]{8}\.so\.3$/.test(f))!;
+    const libssl = readdirSync(libs).find((f) => /^libssl-[0-9a-f]{8}\.so\.3$/.test(f))!;
+    const version = bannerVersion(path.join(libs, libcrypto));
+    const r = await scan(dir);
+    assert.deepEqual(r.errors, []);
+    const [ossl] = byPurl(r.components, `pkg:generic/openssl@${version}`);
+    assert.ok(ossl, r.components.map((c) => c.purl).join(', '));
+    assert.equal(ossl.evidence[0]!.path, `${whl}!/vendoredcrypto.libs/${libcrypto}`);
+    assert.deepEqual(ossl.evidence.map((e) => e.kind), ['embedded']);
+    assert.equal(ossl.properties?.['placement'], 'vendored');
+    const [linked] = byPurl(r.components, 'pkg:generic/openssl');
+    assert.deepEqual(linked?.evidence.map((e) => [e.kind, e.path, e.detail]), [['linked', `${whl}!/vendoredcrypto.libs/${libssl}`, 'DT_NEEDED libcrypto.so.3']]);
+    assert.ok(byPurl(r.components, 'pkg:pypi/vendoredcrypto@1.0')[0]);
+  });
+});
+
+describe('bad input', () => {
+  it('a truncated jar (the first 64 KiB of bcpkix-1.72.jar) is an error naming the file; the scan goes on', async (t) => {
+    const bad = fixture('bad/truncated.jar');
+    const jars = fixture('jars');
+    if (!bad || !jars) return t.skip(MISSING);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-test-'));
+    cpSync(bad, path.join(dir, 'truncated.jar'));
+    cpSync(path.join(jars, 'bcprov-1.72.jar'), path.join(dir, 'bcprov-1.72.jar'));
+    const r = await scan(dir);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0]!.path, 'truncated.jar');
+    assert.match(r.errors[0]!.message, /^not a readable zip archive \(End of central directory record signature not found/);
+    assert.deepEqual(r.components.map((c) => c.purl), ['pkg:maven/org.bouncycastle/bcprov@1.72']);
+  });
+
+  it('zip bomb bounds: a member declared past the per-member limit is not inflated; a lying size stops at the lie', async (t) => {
+    const whl = fixture('wheels') && readdirSync(fixture('wheels')!).find((f) => f.startsWith('vendoredcrypto-'));
+    if (!whl) return t.skip(MISSING);
+    const rel = path.join('wheels', whl);
+    const zip = readFileSync(path.join(archives, rel));
+    const member = (re: RegExp) => zip.toString('latin1').match(re)![0];
+    const crypto = member(/vendoredcrypto\.libs\/libcrypto-[0-9a-f]{8}\.so\.3/);
+    const ssl = member(/vendoredcrypto\.libs\/libssl-[0-9a-f]{8}\.so\.3/);
+    const dir = patched(rel, 'bomb.whl', (b) => {
+      b.writeUInt32LE(600 * 1024 * 1024, cdRecord(b, crypto) + 24); // declared inflated size: 600 MiB
+      b.writeUInt32LE(1000, cdRecord(b, ssl) + 24); // declared 1000 bytes, really 688 KB
+      return b;
+    });
+    const r = await scan(dir);
+    assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+    assert.equal(r.errors[0]!.path, 'bomb.whl');
+    assert.match(r.errors[0]!.message, new RegExp(`${crypto.replace(/\./g, '\\.')}: 629145600 bytes inflated, more than the 536870912-byte limit`));
+    assert.match(r.errors[0]!.message, new RegExp(`${ssl.replace(/\./g, '\\.')}: too many bytes in the stream`));
+    // what could be read is kept: the wheel's own name
+    assert.deepEqual(r.components.map((c) => c.purl), ['pkg:pypi/vendoredcrypto@1.0']);
+  });
+
+  it('member names that leave the archive are never reported, and the archive says it has them', async (t) => {
+    const whl = fixture('wheels') && readdirSync(fixture('wheels')!).find((f) => f.startsWith('vendoredcrypto-'));
+    if (!whl) return t.skip(MISSING);
+    const rel = path.join('wheels', whl);
+    const zip = readFileSync(path.join(archives, rel));
+    const crypto = zip.toString('latin1').match(/vendoredcrypto\.libs\/libcrypto-[0-9a-f]{8}\.so\.3/)![0];
+    const evil = ('../'.repeat(20) + 'x/libcrypto.so.3').slice(-crypto.length);
+    assert.equal(evil.length, crypto.length);
+    const dir = patched(rel, 'evil.whl', (b) => {
+      const at = cdRecord(b, crypto) + 46;
+      b.write(evil, at, 'latin1');
+      return b;
+    });
+    const r = await scan(dir);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!.message, /1 member name\(s\) leave the archive or are absolute/);
+    assert.equal(r.components.some((c) => c.evidence.some((e) => e.path.includes('..'))), false);
+    assert.equal(r.components.some((c) => c.name === 'openssl' && c.version), false, 'the renamed libcrypto is not read');
+  });
+});
+
+describe('CLI end to end', () => {
+  it('a directory of jars: maven-bouncycastle fires on bcprov in the WAR and beside it; SARIF points at the archive', (t) => {
+    const jars = fixture('jars');
+    const war = fixture('webapp/shop.war');
+    if (!jars || !war) return t.skip(MISSING);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-e2e-'));
+    cpSync(path.join(jars, 'bcprov-1.72.jar'), path.join(dir, 'lib', 'bcprov-1.72.jar'), { recursive: true });
+    cpSync(war, path.join(dir, 'deploy', 'shop.war'), { recursive: true });
+    const r = spawnSync(process.execPath, [cliPath, 'scan', '.', '--format', 'sarif'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const sarif = JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ ruleId: string; locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }>; properties: { purl: string; evidence: Array<{ path: string }> } }> }> };
+    const bc = sarif.runs[0]!.results.filter((x) => x.ruleId === 'maven-bouncycastle').map((x) => [x.properties.purl, x.locations[0]!.physicalLocation.artifactLocation.uri, x.properties.evidence[0]!.path]);
+    assert.deepEqual(bc.sort(), [
+      ['pkg:maven/org.bouncycastle/bcpkix@1.72', 'deploy/shop.war', 'deploy/shop.war!/WEB-INF/lib/bcpkix-1.72.jar'],
+      ['pkg:maven/org.bouncycastle/bcprov@1.72', 'deploy/shop.war', 'deploy/shop.war!/WEB-INF/lib/bcprov-1.72.jar'],
+      ['pkg:maven/org.bouncycastle/bcprov@1.72', 'lib/bcprov-1.72.jar', 'lib/bcprov-1.72.jar'],
+    ]);
+  });
+});
