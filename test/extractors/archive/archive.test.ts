@@ -16,6 +16,7 @@ import { isArchiveCandidate } from '../../../src/extractors/archive/index.js';
 import { parseManifestMain } from '../../../src/extractors/archive/archive.js';
 import type { Component } from '../../../src/model/types.js';
 import { cliPath, repoRoot } from '../../helpers.js';
+import { dockerArchive, rawTar } from '../../sources/image/helpers.js';
 
 const archives = path.join(repoRoot, '.cache', 'binary', 'archives');
 const MISSING = '.cache/binary/archives is not built (run scripts/make-archive-fixtures.sh, as .ci/run does); skipping';
@@ -112,6 +113,21 @@ describe('Java archives (Debian 12 libbcprov-java, libbcpkix-java, libbcutil-jav
       assert.equal(byPurl(r.components, 'pkg:maven/org.bouncycastle/bcprov@1.72')[0]!.properties?.['javaProvider'], 'BC');
     });
   }
+
+  it('the provider class alone (no manifest, no pom.properties, as in a shaded jar) still names Bouncy Castle', async (t) => {
+    if (!fixture('jars/bcprov-1.72.jar')) return t.skip(MISSING);
+    // Debian's bcprov-1.72.jar with its manifest renamed in the central directory: only the classes are left
+    const dir = patched('jars/bcprov-1.72.jar', 'app-all.jar', (b) => {
+      b.write('META-INF/MANIFEST.MX', cdRecord(b, 'META-INF/MANIFEST.MF') + 46, 'latin1');
+      return b;
+    });
+    const r = await scan(dir);
+    assert.deepEqual(r.errors, []);
+    assert.deepEqual(
+      r.components.map((c) => [c.purl, c.properties, c.evidence.map((e) => e.detail)]),
+      [['pkg:maven/org.bouncycastle/bcprov', { javaProvider: 'BC' }, ['JCE provider class org/bouncycastle/jce/provider/BouncyCastleProvider.class (provider "BC")']]],
+    );
+  });
 
   it('a source without disk paths (as image layers are) reads the same archives through its streams', async (t) => {
     const dir = fixture('webapp');
@@ -218,6 +234,36 @@ describe('bad input', () => {
     assert.match(r.errors[0]!.message, /1 member name\(s\) leave the archive or are absolute/);
     assert.equal(r.components.some((c) => c.evidence.some((e) => e.path.includes('..'))), false);
     assert.equal(r.components.some((c) => c.name === 'openssl' && c.version), false, 'the renamed libcrypto is not read');
+  });
+});
+
+describe('images', () => {
+  it('a WAR and a wheel in an image layer: found with the layer, SARIF points at the archive in the image', async (t) => {
+    const war = fixture('webapp/shop.war');
+    const whl = fixture('wheels') && readdirSync(fixture('wheels')!).find((f) => f.startsWith('vendoredcrypto-'));
+    const libs = path.join(repoRoot, '.cache', 'binary', 'targets', 'vendored', 'app.libs');
+    if (!war || !whl || !existsSync(libs)) return t.skip(MISSING);
+    const libcrypto = readdirSync(libs).find((f) => /^libcrypto-[0-9a-f]{8}\.so\.3$/.test(f))!;
+    const layer = rawTar([
+      { name: 'srv/', type: '5' },
+      { name: 'srv/shop.war', data: readFileSync(war) },
+      { name: 'opt/', type: '5' },
+      { name: `opt/${whl}`, data: readFileSync(path.join(archives, 'wheels', whl)) },
+    ]);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-image-'));
+    writeFileSync(path.join(dir, 'app.tar'), dockerArchive([layer], { tag: 'example.com/shop:1.0' }));
+    const r = spawnSync(process.execPath, [cliPath, 'scan', 'docker-archive:app.tar', '--format', 'sarif'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(r.status, 1, r.stderr);
+    const run = (JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ ruleId: string; properties: { purl: string; imagePath: string; layer: string; evidence: Array<{ path: string }> } }> }> }).runs[0]!;
+    const got = run.results
+      .filter((x) => x.ruleId === 'maven-bouncycastle' || x.ruleId === 'generic-vendored-openssl')
+      .map((x) => [x.ruleId, x.properties.imagePath, x.properties.evidence[0]!.path, /^sha256:[0-9a-f]{64}$/.test(x.properties.layer)])
+      .sort();
+    assert.deepEqual(got, [
+      ['generic-vendored-openssl', `opt/${whl}`, `opt/${whl}!/vendoredcrypto.libs/${libcrypto}`, true],
+      ['maven-bouncycastle', 'srv/shop.war', 'srv/shop.war!/WEB-INF/lib/bcpkix-1.72.jar', true],
+      ['maven-bouncycastle', 'srv/shop.war', 'srv/shop.war!/WEB-INF/lib/bcprov-1.72.jar', true],
+    ]);
   });
 });
 
