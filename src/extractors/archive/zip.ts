@@ -155,11 +155,8 @@ export class ZipArchive {
     }
   }
 
-  /**
-   * The first bytes of a member, inflating no more than `max` (and stopping at `stop`, e.g. the blank line that
-   * ends a manifest's main section): headers of huge members cost what is read, not what is there.
-   */
-  async head(m: Member, max: number, stop?: Buffer): Promise<Buffer> {
+  /** The first bytes of a member, inflating no more than `max`: headers of huge members cost what is read. */
+  async head(m: Member, max: number): Promise<Buffer> {
     const parts: Buffer[] = [];
     let n = 0;
     const s = await this.stream(m);
@@ -167,7 +164,7 @@ export class ZipArchive {
       for await (const chunk of s as AsyncIterable<Buffer>) {
         parts.push(chunk);
         n += chunk.length;
-        if (n >= max || (stop && Buffer.concat(parts).indexOf(stop) !== -1)) break;
+        if (n >= max) break;
       }
     } catch (e) {
       throw new ArchiveError(`${m.name}: ${(e as Error).message}`);
@@ -175,13 +172,12 @@ export class ZipArchive {
       s.destroy();
     }
     const buf = Buffer.concat(parts);
-    const end = stop ? buf.indexOf(stop) : -1;
-    return buf.subarray(0, end !== -1 ? end : Math.min(buf.length, max));
+    return buf.length > max ? buf.subarray(0, max) : buf;
   }
 
   /**
    * A whole member as a ByteSource for the binary parsers and nested archives: in memory when small, else
-   * inflated into `tempDir` (created by the caller, removed by it). Refused above `max` or past the budget.
+   * inflated into a file `tempFile` names (the caller removes it). Refused above `max` or past the budget.
    */
   async materialize(m: Member, max: number, budget: Budget, tempFile: () => Promise<string>): Promise<ByteSource> {
     if (m.size > max) throw new ArchiveError(`${m.name}: ${m.size} bytes inflated, more than the ${max}-byte limit for one member; not read`);
