@@ -8,6 +8,8 @@
 #         class org/bouncycastle/jce/provider/BouncyCastleProvider.class, but no META-INF/maven/**/pom.properties)
 #       libnetty-tcnative-java → jars/netty-tcnative.jar (META-INF/maven/io.netty/netty-tcnative/pom.properties)
 #       python3-pip-whl → wheels/pip-23.0.1-py3-none-any.whl (a real wheel: *.dist-info/METADATA, no native code)
+#   - npm registry: vnu-jar@26.9.27 → npm/vnu.jar (the Nu Html Checker: a real shaded fat jar, 14,814 entries, 38
+#     absorbed libraries each with its META-INF/maven/**/pom.properties; no Bouncy Castle). Stamp .stamp-archives-npm-v1.
 #   - ASSEMBLED here (no real fat jar or bundling wheel is in Debian 12, and Maven Central/PyPI are not reachable):
 #       webapp/shop.war  — `jar` (JDK) packing the Debian jars above under WEB-INF/lib/ (deflated, as WARs are)
 #       boot/shop-boot.jar — Spring Boot's layout: the same jars under BOOT-INF/lib/, stored uncompressed (`jar -0`)
@@ -21,6 +23,17 @@ root="$PWD/.cache/binary"
 a="$root/archives"
 log() { printf 'make-archive-fixtures: %s\n' "$*" >&2; }
 stampfile="$root/.stamp-archives-v1"
+npmstamp="$root/.stamp-archives-npm-v1"
+VNU_PKG=vnu-jar@26.9.27
+
+if [ ! -f "$npmstamp" ]; then
+  log "fetching $VNU_PKG from the npm registry"
+  d="$root/dl/archive-vnu"
+  rm -rf "$d" && mkdir -p "$d" "$a/npm"
+  (cd "$d" && npm pack "$VNU_PKG" --silent >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz)
+  cp -f "$d/package/build/dist/vnu.jar" "$a/npm/vnu.jar"
+  touch "$npmstamp"
+fi
 [ -f "$stampfile" ] && exit 0
 
 DEBS="libbcprov-java libbcpkix-java libbcutil-java libnetty-tcnative-java python3-pip-whl"

@@ -6,8 +6,8 @@ import type { Vfs } from '../../sources/vfs.js';
  * One file of a source, read two ways: small positioned reads for headers, section tables and metadata blobs
  * (ELF section headers sit at the end of the file, so a pure stream cannot reach them before it has passed what
  * they describe), and one sequential stream for the signature scan. Positioned reads go through a file handle
- * where the source is on disk; otherwise they fall back to a stream that skips to the offset (correct, but it
- * costs a re-read up to that offset — image sources should offer diskPath or their own ranges).
+ * where the source is on disk (or an image keeps a local copy); otherwise they fall back to a stream that skips to
+ * the offset (correct, but it costs a re-read up to that offset).
  */
 export interface ByteSource {
   readonly path: string;
@@ -25,7 +25,7 @@ export interface ByteSource {
 export const MAX_READ = 16 * 1024 * 1024;
 
 export async function openByteSource(vfs: Vfs, path: string, size: number): Promise<ByteSource> {
-  const disk = vfs.diskPath?.(path);
+  const disk = vfs.diskPath?.(path) ?? vfs.localCopy?.(path);
   if (disk) return fileByteSource(disk, path, size);
   const head = new Map<string, Buffer>();
   return {

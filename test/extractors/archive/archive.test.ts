@@ -11,6 +11,7 @@ import { openTarget } from '../../../src/sources/index.js';
 import { DirVfs } from '../../../src/sources/dir.js';
 import type { Vfs } from '../../../src/sources/vfs.js';
 import { walkAndExtract } from '../../../src/walk.js';
+import { targetOpenOptions } from '../../../src/sources/image/target-facts.js';
 import { extractors } from '../../../src/extractors/index.js';
 import { isArchiveCandidate } from '../../../src/extractors/archive/index.js';
 import { parseManifestMain } from '../../../src/extractors/archive/archive.js';
@@ -22,8 +23,15 @@ const archives = path.join(repoRoot, '.cache', 'binary', 'archives');
 const MISSING = '.cache/binary/archives is not built (run scripts/make-archive-fixtures.sh, as .ci/run does); skipping';
 const fixture = (rel: string) => (existsSync(path.join(archives, rel)) ? path.join(archives, rel) : undefined);
 
+/** As scan() opens targets: an image copies out the files extractors want (and is closed afterwards). */
 async function scan(dir: string, vfs?: Vfs) {
-  return walkAndExtract(vfs ?? (await openTarget(dir)).vfs, extractors);
+  if (vfs) return walkAndExtract(vfs, extractors);
+  const opened = await openTarget(dir, process.cwd(), targetOpenOptions(extractors));
+  try {
+    return await walkAndExtract(opened.vfs, extractors);
+  } finally {
+    await opened.image?.close();
+  }
 }
 const byPurl = (cs: Component[], purl: string, evPath?: string) => cs.filter((c) => c.purl === purl && (!evPath || c.evidence[0]!.path === evPath));
 
@@ -264,6 +272,41 @@ describe('images', () => {
       ['maven-bouncycastle', 'srv/shop.war', 'srv/shop.war!/WEB-INF/lib/bcpkix-1.72.jar', true],
       ['maven-bouncycastle', 'srv/shop.war', 'srv/shop.war!/WEB-INF/lib/bcprov-1.72.jar', true],
     ]);
+  });
+});
+
+describe('real fat jar (npm vnu-jar@26.9.27: the shaded Nu Html Checker)', () => {
+  it('every absorbed library with a pom.properties is a component; no Bouncy Castle in it', async (t) => {
+    const dir = fixture('npm');
+    if (!dir) return t.skip(MISSING);
+    const r = await scan(dir);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.components.length, 38);
+    assert.ok(r.components.every((c) => c.ecosystem === 'maven' && c.evidence.length === 1 && c.evidence[0]!.path === 'vnu.jar'));
+    const [jetty] = byPurl(r.components, 'pkg:maven/org.eclipse.jetty/jetty-server@12.0.34');
+    assert.equal(jetty?.evidence[0]!.detail, 'META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties: org.eclipse.jetty:jetty-server:12.0.34');
+    assert.ok(byPurl(r.components, 'pkg:maven/commons-codec/commons-codec@1.15')[0]);
+    assert.equal(r.components.some((c) => c.name.startsWith('org.bouncycastle:')), false);
+  });
+
+  it('inside an image the archive is read through the layer copy with positioned reads (Vfs.localCopy)', async (t) => {
+    const jar = fixture('npm/vnu.jar');
+    if (!jar) return t.skip(MISSING);
+    const bytes = readFileSync(jar);
+    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-image-'));
+    writeFileSync(path.join(dir, 'vnu.tar'), dockerArchive([rawTar([{ name: 'opt/', type: '5' }, { name: 'opt/vnu.jar', data: bytes }])]));
+    const { vfs, image } = await openTarget(path.join(dir, 'vnu.tar'), dir, { wanted: isArchiveCandidate });
+    try {
+      let copy: Buffer | undefined;
+      for await (const e of vfs.walk()) if (e.path === 'opt/vnu.jar') copy = readFileSync(vfs.localCopy!(e.path)!);
+      assert.ok(copy?.equals(bytes), 'the local copy holds the file');
+    } finally {
+      await image?.close();
+    }
+    const r = await scan(path.join(dir, 'vnu.tar'));
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.components.length, 38);
+    assert.ok(r.components.every((c) => c.evidence[0]!.path === 'opt/vnu.jar' && /^sha256:/.test(c.evidence[0]!.layer ?? '')));
   });
 });
 
