@@ -202,6 +202,23 @@ describe('bad input', () => {
     assert.deepEqual(r.components.map((c) => c.purl), ['pkg:maven/org.bouncycastle/bcprov@1.72']);
   });
 
+  it('a corrupt jar inside a Spring Boot jar is reported by its member name; its siblings are still read', async (t) => {
+    if (!fixture('boot/shop-boot.jar')) return t.skip(MISSING);
+    const dir = patched('boot/shop-boot.jar', 'shop-boot.jar', (b) => {
+      // the nested bcpkix-1.72.jar is stored: blank its own end-of-central-directory record (its last 22 bytes)
+      const cd = cdRecord(b, 'BOOT-INF/lib/bcpkix-1.72.jar');
+      const local = b.readUInt32LE(cd + 42);
+      const start = local + 30 + b.readUInt16LE(local + 26) + b.readUInt16LE(local + 28);
+      b.fill(0, start + b.readUInt32LE(cd + 20) - 22, start + b.readUInt32LE(cd + 20));
+      return b;
+    });
+    const r = await scan(dir);
+    assert.equal(r.errors.length, 1);
+    assert.equal(r.errors[0]!.path, 'shop-boot.jar');
+    assert.match(r.errors[0]!.message, /^archive partly unreadable: BOOT-INF\/lib\/bcpkix-1\.72\.jar: not a readable zip archive/);
+    assert.deepEqual(r.components.map((c) => c.purl), ['pkg:maven/io.netty/netty-tcnative@2.0.28.Final', 'pkg:maven/org.bouncycastle/bcprov@1.72']);
+  });
+
   it('zip bomb bounds: a member declared past the per-member limit is not inflated; a lying size stops at the lie', async (t) => {
     const whl = fixture('wheels') && readdirSync(fixture('wheels')!).find((f) => f.startsWith('vendoredcrypto-'));
     if (!whl) return t.skip(MISSING);
