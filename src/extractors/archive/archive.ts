@@ -1,4 +1,4 @@
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import os from 'node:os';
 import nodePath from 'node:path';
 import type { Component, Evidence } from '../../model/types.js';
@@ -57,6 +57,7 @@ interface Ctx {
   budget: Budget;
   problems: string[];
   tempDir?: string;
+  onExit?: () => void;
   temps: number;
 }
 
@@ -71,17 +72,27 @@ export async function extractArchive(input: ExtractInput): Promise<Component[]> 
       if (e instanceof ArchiveError) throw new ParseError(e.message);
       throw e;
     }
-    components.sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : a.evidence[0]!.path < b.evidence[0]!.path ? -1 : 1));
+    components.sort((a, b) => compare(a.purl, b.purl) || compare(a.evidence[0]!.path, b.evidence[0]!.path));
     if (ctx.problems.length > 0) throw new ParseError(`archive partly unreadable: ${ctx.problems.join('; ')}`, undefined, components);
     return components;
   } finally {
     await src.close();
-    if (ctx.tempDir) await fs.rm(ctx.tempDir, { recursive: true, force: true });
+    if (ctx.tempDir) {
+      process.removeListener('exit', ctx.onExit!);
+      await fs.rm(ctx.tempDir, { recursive: true, force: true });
+    }
   }
 }
 
+const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Members too big for memory go to one temp dir per archive, removed when it is done (or when the process exits). */
 async function tempFile(ctx: Ctx): Promise<string> {
-  ctx.tempDir ??= await fs.mkdtemp(nodePath.join(os.tmpdir(), 'cryptaudit-zip-'));
+  if (!ctx.tempDir) {
+    const dir = (ctx.tempDir = await fs.mkdtemp(nodePath.join(os.tmpdir(), 'cryptaudit-zip-')));
+    ctx.onExit = () => rmSync(dir, { recursive: true, force: true });
+    process.once('exit', ctx.onExit);
+  }
   return nodePath.join(ctx.tempDir, `m${ctx.temps++}`);
 }
 

@@ -3,10 +3,10 @@
 // skipped with a message when absent). Bad input is cut or patched from those real archives.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { openTarget } from '../../../src/sources/index.js';
 import { DirVfs } from '../../../src/sources/dir.js';
 import type { Vfs } from '../../../src/sources/vfs.js';
@@ -21,6 +21,16 @@ import { dockerArchive, rawTar } from '../../sources/image/helpers.js';
 
 const archives = path.join(repoRoot, '.cache', 'binary', 'archives');
 const MISSING = '.cache/binary/archives is not built (run scripts/make-archive-fixtures.sh, as .ci/run does); skipping';
+const temps: string[] = [];
+/** A temp dir for one test, removed after the file's tests. */
+function tempDir(): string {
+  const d = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-test-'));
+  temps.push(d);
+  return d;
+}
+after(() => {
+  for (const d of temps) rmSync(d, { recursive: true, force: true });
+});
 const fixture = (rel: string) => (existsSync(path.join(archives, rel)) ? path.join(archives, rel) : undefined);
 
 /** As scan() opens targets: an image copies out the files extractors want (and is closed afterwards). */
@@ -37,7 +47,7 @@ const byPurl = (cs: Component[], purl: string, evPath?: string) => cs.filter((c)
 
 /** A copy of a real archive in a temp dir, passed through `patch` (bytes) first. */
 function patched(rel: string, name: string, patch: (b: Buffer) => Buffer): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-test-'));
+  const dir = tempDir();
   writeFileSync(path.join(dir, name), patch(Buffer.from(readFileSync(path.join(archives, rel)))));
   return dir;
 }
@@ -192,7 +202,7 @@ describe('bad input', () => {
     const bad = fixture('bad/truncated.jar');
     const jars = fixture('jars');
     if (!bad || !jars) return t.skip(MISSING);
-    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-test-'));
+    const dir = tempDir();
     cpSync(bad, path.join(dir, 'truncated.jar'));
     cpSync(path.join(jars, 'bcprov-1.72.jar'), path.join(dir, 'bcprov-1.72.jar'));
     const r = await scan(dir);
@@ -275,7 +285,7 @@ describe('images', () => {
       { name: 'opt/', type: '5' },
       { name: `opt/${whl}`, data: readFileSync(path.join(archives, 'wheels', whl)) },
     ]);
-    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-image-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'app.tar'), dockerArchive([layer], { tag: 'example.com/shop:1.0' }));
     const r = spawnSync(process.execPath, [cliPath, 'scan', 'docker-archive:app.tar', '--format', 'sarif'], { cwd: dir, encoding: 'utf8' });
     assert.equal(r.status, 1, r.stderr);
@@ -310,7 +320,7 @@ describe('real fat jar (npm vnu-jar@26.9.27: the shaded Nu Html Checker)', () =>
     const jar = fixture('npm/vnu.jar');
     if (!jar) return t.skip(MISSING);
     const bytes = readFileSync(jar);
-    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-image-'));
+    const dir = tempDir();
     writeFileSync(path.join(dir, 'vnu.tar'), dockerArchive([rawTar([{ name: 'opt/', type: '5' }, { name: 'opt/vnu.jar', data: bytes }])]));
     const { vfs, image } = await openTarget(path.join(dir, 'vnu.tar'), dir, { wanted: isArchiveCandidate });
     try {
@@ -332,7 +342,7 @@ describe('CLI end to end', () => {
     const jars = fixture('jars');
     const war = fixture('webapp/shop.war');
     if (!jars || !war) return t.skip(MISSING);
-    const dir = mkdtempSync(path.join(tmpdir(), 'cryptaudit-zip-e2e-'));
+    const dir = tempDir();
     cpSync(path.join(jars, 'bcprov-1.72.jar'), path.join(dir, 'lib', 'bcprov-1.72.jar'), { recursive: true });
     cpSync(war, path.join(dir, 'deploy', 'shop.war'), { recursive: true });
     const r = spawnSync(process.execPath, [cliPath, 'scan', '.', '--format', 'sarif'], { cwd: dir, encoding: 'utf8' });
