@@ -14,7 +14,7 @@ import { walkAndExtract } from '../../../src/walk.js';
 import { targetOpenOptions } from '../../../src/sources/image/target-facts.js';
 import { extractors } from '../../../src/extractors/index.js';
 import { isArchiveCandidate } from '../../../src/extractors/archive/index.js';
-import { parseManifestMain } from '../../../src/extractors/archive/archive.js';
+import { manifestIdentity, parseManifestMain } from '../../../src/extractors/archive/archive.js';
 import type { Component } from '../../../src/model/types.js';
 import { cliPath, repoRoot } from '../../helpers.js';
 import { dockerArchive, rawTar } from '../../sources/image/helpers.js';
@@ -80,6 +80,26 @@ describe('JAR manifest', () => {
     assert.equal(mf.get('Class-Path'), '/usr/share/java/javax.mail.jar /usr/share/java/jakarta-mail-api.jar');
     assert.equal(mf.get('Implementation-Vendor-Id'), 'org.bouncycastle');
     assert.equal(mf.has('Bundle-SymbolicName'), false);
+  });
+});
+
+describe('jar identity from the manifest (no real bc-fips jar is reachable: the values are knowledge/binary-signatures.md §7)', () => {
+  // BC's own jars carry no pom.properties; Bundle-SymbolicName names the line: bcprov, bcprov-lts8on, bc-fips
+  it('a renamed bc-fips jar: artifact and version from Bundle-SymbolicName / Bundle-Version, group from the FIPS provider class', () => {
+    const mf = new Map([['Bundle-SymbolicName', 'bc-fips'], ['Bundle-Version', '2.1.0']]);
+    assert.deepEqual(manifestIdentity(mf, 'bc-fips.jar', 'org.bouncycastle'), {
+      group: 'org.bouncycastle',
+      artifact: 'bc-fips',
+      version: '2.1.0',
+      from: 'group from the provider class, Bundle-SymbolicName bc-fips, Bundle-Version 2.1.0',
+    });
+  });
+  it('the file name wins where it carries a version (it is the Maven artifact: bcprov-jdk18on, not bcprov)', () => {
+    const mf = new Map([['Bundle-SymbolicName', 'bcprov'], ['Bundle-Version', '1.81']]);
+    assert.equal(manifestIdentity(mf, 'bcprov-jdk18on-1.81.jar', 'org.bouncycastle')?.artifact, 'bcprov-jdk18on');
+  });
+  it('no group (no Implementation-Vendor-Id, no provider class): no component', () => {
+    assert.equal(manifestIdentity(new Map([['Bundle-SymbolicName', 'bcprov-lts8on']]), 'x.jar'), undefined);
   });
 });
 
