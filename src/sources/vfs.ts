@@ -27,6 +27,11 @@ export interface Vfs {
   exists(path: string): Promise<boolean>;
   /** the absolute path on disk, where the source is a directory (libraries such as Arborist need one) */
   diskPath?(path: string): string | undefined;
+  /**
+   * A local file holding exactly this file's bytes, for positioned reads (binary headers, zip central
+   * directories) where there is no diskPath: an image's temp copy. Not a name to show, nor a folder to look in.
+   */
+  localCopy?(path: string): string | undefined;
 }
 
 export interface WalkOptions {

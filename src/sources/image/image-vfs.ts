@@ -272,6 +272,13 @@ export class ImageVfs implements Vfs {
     return view;
   }
 
+  /** the temp copy of a wanted file (see Vfs.localCopy), while the walk is on it */
+  localCopy(p: string): string | undefined {
+    const node = this.node(p);
+    const temp = node?.type === 'file' ? node.src?.temp : undefined;
+    return temp?.complete ? temp.path : undefined;
+  }
+
   async exists(p: string): Promise<boolean> {
     return this.node(p)?.type === 'file';
   }
