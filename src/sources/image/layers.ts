@@ -8,6 +8,11 @@ import type { ImageLayer, ResolvedImage } from './image.js';
 import { BombError, DEFAULT_EXPAND_LIMITS, LayerDecoder, TruncatedError, type ExpandLimits, type LayerDigests } from './decompress.js';
 import { ImageError } from './store.js';
 
+/** wanted files up to this size are copied to temp from memory (extractSmall) … */
+const SMALL_COPY_BYTES = 4 * 1024 * 1024;
+/** … as long as no more than this is waiting to be written */
+const MAX_BYTES_BEING_WRITTEN = 64 * 1024 * 1024;
+
 /**
  * Layers applied in order into one path index (stereoscope's squash; OCI image-spec layer.md whiteouts), with no
  * file content kept: a node knows the layer and tar entry its bytes are in. Files a caller wants are copied to
@@ -97,6 +102,8 @@ export class LayerIndex {
   /** layers that could not be read to the end */
   readonly incomplete = new Set<number>();
   private tempSeq = 0;
+  /** bytes of small files gathered in memory whose temp copy is not written yet (see extractSmall) */
+  private bytesBeingWritten = 0;
 
   constructor(
     readonly image: ResolvedImage,
@@ -277,6 +284,12 @@ export class LayerIndex {
 
   private extract(entry: ReadEntry, pending: TempFile[]): TempFile {
     const file = path.join(this.options.tempDir!, `f${++this.tempSeq}`);
+    const size = entry.size ?? 0;
+    if (size <= SMALL_COPY_BYTES && this.bytesBeingWritten + size <= MAX_BYTES_BEING_WRITTEN) {
+      const temp = this.extractSmall(entry, file, size);
+      pending.push(temp);
+      return temp;
+    }
     const out = createWriteStream(file);
     const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
     temp.done = new Promise<void>((resolve) => {
@@ -299,6 +312,47 @@ export class LayerIndex {
     });
     entry.pipe(out as unknown as Writable);
     pending.push(temp);
+    return temp;
+  }
+
+  /**
+   * A small file is gathered in memory and written with one call while the layer stream goes on. Piping each
+   * entry into its own write stream made the whole layer wait on every file's open/write/close round trips through
+   * the threadpool (most of an image pass with a few thousand wanted files; bench/image-scan.mjs). The bytes in
+   * memory at once are bounded by MAX_BYTES_BEING_WRITTEN; past it, files take the piped path with backpressure.
+   */
+  private extractSmall(entry: ReadEntry, file: string, size: number): TempFile {
+    this.bytesBeingWritten += size;
+    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
+    temp.done = new Promise<void>((resolve) => {
+      const chunks: Buffer[] = [];
+      let ended = false;
+      let settled = false;
+      const finish = (error?: string) => {
+        if (settled) return;
+        settled = true;
+        chunks.length = 0;
+        this.bytesBeingWritten -= size;
+        if (error === undefined) temp.complete = true;
+        else temp.error = error;
+        resolve();
+      };
+      temp.abort = () => {
+        if (!ended) finish('layer ended inside this file');
+      };
+      entry.on('error', (e: unknown) => finish((e as Error).message));
+      entry.on('data', (c: Buffer) => {
+        if (!settled) chunks.push(c);
+      });
+      entry.on('end', () => {
+        ended = true;
+        if (settled) return;
+        fs.writeFile(file, Buffer.concat(chunks)).then(
+          () => finish(),
+          (e: Error) => finish(e.message),
+        );
+      });
+    });
     return temp;
   }
 
