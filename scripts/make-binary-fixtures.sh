@@ -126,4 +126,71 @@ if ! done_ go; then
     log "no Go toolchain (Debian golang-go): skipping the Go fixtures"
   fi
 fi
+# rpm databases written by rpm itself (Debian's rpm 4.18): Debian crypto packages converted by alien and recorded
+# with `rpm --justdb` into rpmdb.sqlite; the same headers loaded into a BerkeleyDB hash `Packages` by Berkeley DB's
+# own db5.3_load (Debian's rpm reads BerkeleyDB only, through bdb_ro, which checks the file); and an Oracle Linux 9
+# package set rebuilt by rpmbuild from go-rpmdb's recorded metadata (test/fixtures/os/rpm/README.md). Beside each
+# root, `<case>.rpm-qa` is what `rpm -qa` itself reads from that database: the tests' ground truth.
+RPM_DEBS="libssl3 libgnutls30 libgcrypt20 libsodium23 libnss3"
+if ! done_ rpm; then
+  need=()
+  for x in rpm rpmbuild alien sqlite3 db5.3_load; do command -v "$x" >/dev/null || need+=("$x"); done
+  if ((${#need[@]})) && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing rpm alien sqlite3 db5.3-util (for: ${need[*]})"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null; }) || true
+  fi
+  if command -v rpm >/dev/null && command -v rpmbuild >/dev/null && command -v alien >/dev/null && command -v sqlite3 >/dev/null && command -v db5.3_load >/dev/null; then
+    log "building rpm databases: $RPM_DEBS (alien) and Oracle Linux 9 metadata (rpmbuild)"
+    r="$t/rpm"
+    w="$root/dl/rpm-work"
+    rm -rf "$r" "$w"
+    mkdir -p "$r" "$w/rpms" "$root/dl/rpm-debs"
+    ls "$root"/dl/rpm-debs/*.deb >/dev/null 2>&1 ||
+      (cd "$root/dl/rpm-debs" && { apt-get download $RPM_DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $RPM_DEBS >/dev/null; }; })
+    (cd "$w/rpms" && for d in "$root"/dl/rpm-debs/*.deb; do alien --to-rpm --keep-version "$d" >/dev/null 2>&1; done)
+    QF='%{DBINSTANCE}\t%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{VENDOR}\n'
+    rpmdb_install() { # dbdir rpm... → an rpmdb.sqlite holding those packages, in the order given
+      local db="$1"; shift
+      mkdir -p "$db"
+      rpm --dbpath "$db" --define '_db_backend sqlite' --justdb --nodeps --noscripts --notriggers --ignorearch -i "$@" 2>/dev/null
+      rm -f "$db/.rpm.lock"
+    }
+    rpmdb_install "$r/debian-alien/var/lib/rpm" $(ls "$w"/rpms/*.rpm | sort)
+    rpm --dbpath "$r/debian-alien/var/lib/rpm" -qa --qf "$QF" | sort -n >"$r/debian-alien.rpm-qa"
+    # the same header blobs as a BerkeleyDB hash keyed by header instance (native-endian uint32, as rpm keys it)
+    mkdir -p "$r/debian-alien-bdb/var/lib/rpm"
+    { printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=4096\nHEADER=END\n'
+      sqlite3 -noheader -list "$r/debian-alien/var/lib/rpm/rpmdb.sqlite" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
+        while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(printf '%08x' "$n" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/')" "$hex"; done
+      printf 'DATA=END\n'; } >"$w/bdb-load.txt"
+    db5.3_load -f "$w/bdb-load.txt" "$r/debian-alien-bdb/var/lib/rpm/Packages"
+    rpm --dbpath "$r/debian-alien-bdb/var/lib/rpm" --define '_db_backend bdb_ro' -qa --qf "$QF" 2>/dev/null | sort -n >"$r/debian-alien-bdb.rpm-qa"
+    # Oracle Linux 9.2: headers rebuilt from go-rpmdb's oraclelinux9-plain rows; os-release of that release
+    node scripts/make-rpm-specs.mjs test/fixtures/os/rpm/oraclelinux9-plain.packages.csv "$w/specs"
+    for s in "$w"/specs/*.spec; do
+      rpmbuild -bb --quiet --define "_topdir $w/rpmbuild" --define '_build_id_links none' --target x86_64 "$s" >/dev/null 2>&1
+    done
+    ol="$r/ol9"
+    rpmdb_install "$ol/var/lib/rpm" $(find "$w/rpmbuild/RPMS" -name '*.rpm' | sort)
+    rpm --dbpath "$ol/var/lib/rpm" -qa --qf "$QF" | sort -n >"$r/ol9.rpm-qa"
+    mkdir -p "$ol/etc/crypto-policies"
+    cp test/fixtures/os/rpm/os-release "$ol/etc/os-release"
+    echo DEFAULT >"$ol/etc/crypto-policies/config"
+    # the same image switched to FIPS: crypto policy FIPS and the provider module where RHEL 9's openssl-libs puts
+    # it (an empty placeholder, as check-payload's mock RHEL 9.4 root has; the posture only asks whether it is there)
+    cp -a "$ol" "$r/ol9-fips"
+    echo FIPS >"$r/ol9-fips/etc/crypto-policies/config"
+    mkdir -p "$r/ol9-fips/usr/lib64/ossl-modules"
+    : >"$r/ol9-fips/usr/lib64/ossl-modules/fips.so"
+    cp "$r/ol9.rpm-qa" "$r/ol9-fips.rpm-qa"
+    if [ -s "$r/debian-alien.rpm-qa" ] && [ -s "$r/debian-alien-bdb.rpm-qa" ] && [ -s "$r/ol9.rpm-qa" ]; then
+      stamp rpm
+    else
+      log "rpm databases incomplete (see $r): not stamped"
+    fi
+  else
+    log "rpm, rpmbuild, alien, sqlite3 or db5.3_load missing: skipping the rpm database fixtures"
+  fi
+fi
 log "fixtures in $t"
