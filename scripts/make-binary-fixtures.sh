@@ -126,11 +126,14 @@ if ! done_ go; then
     log "no Go toolchain (Debian golang-go): skipping the Go fixtures"
   fi
 fi
-# rpm databases written by rpm itself (Debian's rpm 4.18): Debian crypto packages converted by alien and recorded
-# with `rpm --justdb` into rpmdb.sqlite; the same headers loaded into a BerkeleyDB hash `Packages` by Berkeley DB's
-# own db5.3_load (Debian's rpm reads BerkeleyDB only, through bdb_ro, which checks the file); and an Oracle Linux 9
-# package set rebuilt by rpmbuild from go-rpmdb's recorded metadata (test/fixtures/os/rpm/README.md). Beside each
-# root, `<case>.rpm-qa` is what `rpm -qa` itself reads from that database: the tests' ground truth.
+# rpm databases written by rpm itself (Debian's rpm 4.18), described in test/fixtures/os/rpm/README.md:
+#   debian-alien      Debian crypto packages converted by alien, recorded with `rpm --justdb` into rpmdb.sqlite
+#   debian-alien-bdb  the same header blobs in a BerkeleyDB hash `Packages` written by Berkeley DB's own db5.3_load
+#                     (Debian's rpm reads BerkeleyDB only, through bdb_ro, which checks the file)
+#   ol9, ol9-fips     Oracle Linux 9.2 packages rebuilt by rpmbuild from go-rpmdb's recorded metadata (rpmdb.sqlite);
+#                     ol9-fips has the FIPS crypto policy and the provider module in place
+#   amzn2             Amazon Linux 2 packages, likewise, in a BerkeleyDB `Packages` as Amazon Linux 2 keeps it
+# Beside each root, `<case>.rpm-qa` is what `rpm -qa` itself reads from that database: the tests' ground truth.
 RPM_DEBS="libssl3 libgnutls30 libgcrypt20 libsodium23 libnss3"
 if ! done_ rpm; then
   need=()
@@ -141,9 +144,10 @@ if ! done_ rpm; then
       { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null; }) || true
   fi
   if command -v rpm >/dev/null && command -v rpmbuild >/dev/null && command -v alien >/dev/null && command -v sqlite3 >/dev/null && command -v db5.3_load >/dev/null; then
-    log "building rpm databases: $RPM_DEBS (alien) and Oracle Linux 9 metadata (rpmbuild)"
+    log "building rpm databases: $RPM_DEBS (alien), Oracle Linux 9 and Amazon Linux 2 metadata (rpmbuild)"
     r="$t/rpm"
     w="$root/dl/rpm-work"
+    f="$PWD/test/fixtures/os/rpm"
     rm -rf "$r" "$w"
     mkdir -p "$r" "$w/rpms" "$root/dl/rpm-debs"
     ls "$root"/dl/rpm-debs/*.deb >/dev/null 2>&1 ||
@@ -156,26 +160,33 @@ if ! done_ rpm; then
       rpm --dbpath "$db" --define '_db_backend sqlite' --justdb --nodeps --noscripts --notriggers --ignorearch -i "$@" 2>/dev/null
       rm -f "$db/.rpm.lock"
     }
+    rpm_qa() { rpm --dbpath "$1" "${@:2}" -qa --qf "$QF" 2>/dev/null | sort -n; }
+    to_bdb() { # rpmdb.sqlite → Packages: the same blobs keyed by header instance (native-endian uint32, as rpm keys it)
+      { printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=4096\nHEADER=END\n'
+        sqlite3 -noheader -list "$1" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
+          while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(printf '%08x' "$n" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/')" "$hex"; done
+        printf 'DATA=END\n'; } >"$w/bdb-load.txt"
+      mkdir -p "$(dirname "$2")"
+      db5.3_load -f "$w/bdb-load.txt" "$2"
+    }
+    from_csv() { # packages.csv name → rpms rebuilt from the recorded metadata, in $w/rpmbuild-<name>/RPMS
+      node scripts/make-rpm-specs.mjs "$1" "$w/specs-$2"
+      for s in "$w/specs-$2"/*.spec; do
+        rpmbuild -bb --quiet --define "_topdir $w/rpmbuild-$2" --define '_build_id_links none' --target x86_64 "$s" >/dev/null 2>&1
+      done
+      find "$w/rpmbuild-$2/RPMS" -name '*.rpm' | sort
+    }
+
     rpmdb_install "$r/debian-alien/var/lib/rpm" $(ls "$w"/rpms/*.rpm | sort)
-    rpm --dbpath "$r/debian-alien/var/lib/rpm" -qa --qf "$QF" | sort -n >"$r/debian-alien.rpm-qa"
-    # the same header blobs as a BerkeleyDB hash keyed by header instance (native-endian uint32, as rpm keys it)
-    mkdir -p "$r/debian-alien-bdb/var/lib/rpm"
-    { printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=4096\nHEADER=END\n'
-      sqlite3 -noheader -list "$r/debian-alien/var/lib/rpm/rpmdb.sqlite" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
-        while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(printf '%08x' "$n" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/')" "$hex"; done
-      printf 'DATA=END\n'; } >"$w/bdb-load.txt"
-    db5.3_load -f "$w/bdb-load.txt" "$r/debian-alien-bdb/var/lib/rpm/Packages"
-    rpm --dbpath "$r/debian-alien-bdb/var/lib/rpm" --define '_db_backend bdb_ro' -qa --qf "$QF" 2>/dev/null | sort -n >"$r/debian-alien-bdb.rpm-qa"
-    # Oracle Linux 9.2: headers rebuilt from go-rpmdb's oraclelinux9-plain rows; os-release of that release
-    node scripts/make-rpm-specs.mjs test/fixtures/os/rpm/oraclelinux9-plain.packages.csv "$w/specs"
-    for s in "$w"/specs/*.spec; do
-      rpmbuild -bb --quiet --define "_topdir $w/rpmbuild" --define '_build_id_links none' --target x86_64 "$s" >/dev/null 2>&1
-    done
+    rpm_qa "$r/debian-alien/var/lib/rpm" >"$r/debian-alien.rpm-qa"
+    to_bdb "$r/debian-alien/var/lib/rpm/rpmdb.sqlite" "$r/debian-alien-bdb/var/lib/rpm/Packages"
+    rpm_qa "$r/debian-alien-bdb/var/lib/rpm" --define '_db_backend bdb_ro' >"$r/debian-alien-bdb.rpm-qa"
+
     ol="$r/ol9"
-    rpmdb_install "$ol/var/lib/rpm" $(find "$w/rpmbuild/RPMS" -name '*.rpm' | sort)
-    rpm --dbpath "$ol/var/lib/rpm" -qa --qf "$QF" | sort -n >"$r/ol9.rpm-qa"
+    rpmdb_install "$ol/var/lib/rpm" $(from_csv "$f/oraclelinux9-plain.packages.csv" ol9)
+    rpm_qa "$ol/var/lib/rpm" >"$r/ol9.rpm-qa"
     mkdir -p "$ol/etc/crypto-policies"
-    cp test/fixtures/os/rpm/os-release "$ol/etc/os-release"
+    cp "$f/oraclelinux9.os-release" "$ol/etc/os-release"
     echo DEFAULT >"$ol/etc/crypto-policies/config"
     # the same image switched to FIPS: crypto policy FIPS and the provider module where RHEL 9's openssl-libs puts
     # it (an empty placeholder, as check-payload's mock RHEL 9.4 root has; the posture only asks whether it is there)
@@ -184,7 +195,30 @@ if ! done_ rpm; then
     mkdir -p "$r/ol9-fips/usr/lib64/ossl-modules"
     : >"$r/ol9-fips/usr/lib64/ossl-modules/fips.so"
     cp "$r/ol9.rpm-qa" "$r/ol9-fips.rpm-qa"
-    if [ -s "$r/debian-alien.rpm-qa" ] && [ -s "$r/debian-alien-bdb.rpm-qa" ] && [ -s "$r/ol9.rpm-qa" ]; then
+
+    rpmdb_install "$w/amzn2-sqlite" $(from_csv "$f/amazonlinux2-plain.packages.csv" amzn2)
+    to_bdb "$w/amzn2-sqlite/rpmdb.sqlite" "$r/amzn2/var/lib/rpm/Packages"
+    rpm_qa "$r/amzn2/var/lib/rpm" --define '_db_backend bdb_ro' >"$r/amzn2.rpm-qa"
+    mkdir -p "$r/amzn2/etc"
+    cp "$f/amazonlinux2.os-release" "$r/amzn2/etc/os-release"
+
+    # ol9 as an OCI image (umoci, as scripts/make-image-fixtures.sh builds its images): the OS files, then the database
+    if command -v umoci >/dev/null; then
+      img="$w/ol9-image"
+      umoci init --layout "$img/oci" && umoci new --image "$img/oci:ol9"
+      umoci unpack --image "$img/oci:ol9" "$img/bundle" >/dev/null
+      cp -a "$ol/etc" "$img/bundle/rootfs/"
+      umoci repack --refresh-bundle --image "$img/oci:ol9" --history.created_by "COPY etc /etc" "$img/bundle"
+      mkdir -p "$img/bundle/rootfs/var/lib"
+      cp -a "$ol/var/lib/rpm" "$img/bundle/rootfs/var/lib/"
+      umoci repack --refresh-bundle --image "$img/oci:ol9" --history.created_by "RUN dnf install -y openssl gnutls" "$img/bundle"
+      umoci gc --layout "$img/oci"
+      cp -r "$img/oci" "$r/ol9-image"
+    else
+      log "umoci missing (scripts/make-image-fixtures.sh installs it): no ol9 image"
+    fi
+
+    if [ -s "$r/debian-alien.rpm-qa" ] && [ -s "$r/debian-alien-bdb.rpm-qa" ] && [ -s "$r/ol9.rpm-qa" ] && [ -s "$r/amzn2.rpm-qa" ]; then
       stamp rpm
     else
       log "rpm databases incomplete (see $r): not stamped"

@@ -4,7 +4,7 @@
  * algorithm of go-rpmdb `pkg/bdb/`, layouts from Berkeley DB `dbinc/db_page.h`). Only what rpm writes is read:
  * hash pages (P_HASH, and P_HASH_UNSORTED of RHEL 5) whose value items are either on the page (H_KEYDATA) or on a
  * chain of overflow pages (H_OFFPAGE → P_OVERFLOW). Every page number, offset and length is checked; a chain that
- * loops or leaves the file is an error naming the page.
+ * loops or leaves the file is reported for that value (naming the page) and the other values are still read.
  */
 
 export class BdbError extends Error {}
@@ -24,7 +24,9 @@ export interface BdbValue {
   page: number;
   /** a 4-byte inline key as a number (rpm: the header instance, %{DBINSTANCE}) */
   key?: number;
-  value: Buffer;
+  /** the value, or why its overflow chain could not be followed (the other values are still read) */
+  value?: Buffer;
+  error?: string;
 }
 
 /** Every value in page order. `maxValue` caps one value's size (an overflow chain claiming more is an error). */
@@ -62,7 +64,15 @@ export function* bdbHashValues(db: Buffer, maxValue: number): Generator<BdbValue
         yield { page: p, ...(key !== undefined ? { key } : {}), value: db.subarray(item + 1, start + prevOff) };
       } else if (itemType === H_OFFPAGE) {
         if (off + 12 > pageSize) throw new BdbError(`hash page ${p}: overflow reference at ${off} runs past the page`);
-        yield { page: p, ...(key !== undefined ? { key } : {}), value: overflowChain(db, u32, u16, pageSize, lastPage, u32(item + 4), u32(item + 8), maxValue, p) };
+        let value: Buffer;
+        try {
+          value = overflowChain(db, u32, u16, pageSize, lastPage, u32(item + 4), u32(item + 8), maxValue, p);
+        } catch (err) {
+          if (!(err instanceof BdbError)) throw err;
+          yield { page: p, ...(key !== undefined ? { key } : {}), error: err.message };
+          continue;
+        }
+        yield { page: p, ...(key !== undefined ? { key } : {}), value };
       }
       // duplicates (H_DUPLICATE, H_OFFDUP) are not used by rpm's Packages
     }

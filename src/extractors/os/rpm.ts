@@ -49,10 +49,7 @@ async function readBytes(input: ExtractInput, limit: number): Promise<Buffer> {
 }
 
 /** One record of a database: its key (hnum / BDB page) for messages, and the header blob. */
-interface DbRecord {
-  where: string;
-  blob: Uint8Array;
-}
+type DbRecord = { where: string; blob: Uint8Array; error?: undefined } | { where: string; blob?: undefined; error: string };
 
 interface SqlJsStatement {
   step(): boolean;
@@ -107,9 +104,10 @@ function bdbRecords(bytes: Buffer, path: string): DbRecord[] {
   const out: DbRecord[] = [];
   try {
     for (const v of bdbHashValues(bytes, MAX_HEADER_BYTES)) {
+      const where = v.key !== undefined ? `header instance ${v.key}` : `BerkeleyDB page ${v.page}`;
       // rpm keeps a 4-byte counter (the next header instance) under key 0: not a header
-      if (v.value.length <= 8) continue;
-      out.push({ where: v.key !== undefined ? `header instance ${v.key}` : `BerkeleyDB page ${v.page}`, blob: v.value });
+      if (v.value && v.value.length <= 8) continue;
+      out.push(v.value ? { where, blob: v.value } : { where, error: v.error ?? 'unreadable value' });
     }
   } catch (err) {
     throw new ParseError(`${path}: ${(err as Error).message}`);
@@ -195,6 +193,7 @@ export const rpmDbExtractor: Extractor = {
     const problems: string[] = [];
     for (const r of records) {
       try {
+        if (r.error !== undefined) throw new Error(r.error);
         const header = RpmHeader.parse(r.blob);
         const pkg = rpmPackageOf(header);
         // imported signing keys are records too (rpm -qa lists gpg-pubkey); they are not installed software
