@@ -127,7 +127,8 @@ if ! done_ go; then
   fi
 fi
 # rpm databases written by rpm itself (Debian's rpm 4.18), described in test/fixtures/os/rpm/README.md:
-#   debian-alien      Debian crypto packages converted by alien, recorded with `rpm --justdb` into rpmdb.sqlite
+#   debian-alien      Debian crypto packages converted by alien, recorded with `rpm --justdb` into rpmdb.sqlite, and
+#                     Debian's archive signing key imported with `rpm --import` (a gpg-pubkey record)
 #   debian-alien-bdb  the same header blobs in a BerkeleyDB hash `Packages` written by Berkeley DB's own db5.3_load
 #                     (Debian's rpm reads BerkeleyDB only, through bdb_ro, which checks the file)
 #   ol9, ol9-fips     Oracle Linux 9.2 packages rebuilt by rpmbuild from go-rpmdb's recorded metadata (rpmdb.sqlite);
@@ -161,10 +162,13 @@ if ! done_ rpm; then
       rm -f "$db/.rpm.lock"
     }
     rpm_qa() { rpm --dbpath "$1" "${@:2}" -qa --qf "$QF" 2>/dev/null | sort -n; }
-    to_bdb() { # rpmdb.sqlite → Packages: the same blobs keyed by header instance (native-endian uint32, as rpm keys it)
+    le32() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
+    to_bdb() { # rpmdb.sqlite → Packages: the same blobs keyed by header instance (native-endian uint32, as rpm keys
+      # it), and under key 0 the 4-byte counter rpm's BerkeleyDB backend keeps there (the highest instance)
       { printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=4096\nHEADER=END\n'
+        printf ' 00000000\n %s\n' "$(le32 "$(sqlite3 "$1" 'SELECT max(hnum) FROM Packages')")"
         sqlite3 -noheader -list "$1" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
-          while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(printf '%08x' "$n" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/')" "$hex"; done
+          while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(le32 "$n")" "$hex"; done
         printf 'DATA=END\n'; } >"$w/bdb-load.txt"
       mkdir -p "$(dirname "$2")"
       db5.3_load -f "$w/bdb-load.txt" "$2"
@@ -178,6 +182,11 @@ if ! done_ rpm; then
     }
 
     rpmdb_install "$r/debian-alien/var/lib/rpm" $(ls "$w"/rpms/*.rpm | sort)
+    # an imported signing key is a database record too (name gpg-pubkey): Debian 12's archive key, as rpm --import stores it
+    if command -v gpg >/dev/null && [ -f /usr/share/keyrings/debian-archive-bookworm-stable.gpg ]; then
+      gpg --no-default-keyring --keyring /usr/share/keyrings/debian-archive-bookworm-stable.gpg --export --armor 2>/dev/null >"$w/debian-12.asc"
+      rpm --dbpath "$r/debian-alien/var/lib/rpm" --import "$w/debian-12.asc" && rm -f "$r/debian-alien/var/lib/rpm/.rpm.lock"
+    fi
     rpm_qa "$r/debian-alien/var/lib/rpm" >"$r/debian-alien.rpm-qa"
     to_bdb "$r/debian-alien/var/lib/rpm/rpmdb.sqlite" "$r/debian-alien-bdb/var/lib/rpm/Packages"
     rpm_qa "$r/debian-alien-bdb/var/lib/rpm" --define '_db_backend bdb_ro' >"$r/debian-alien-bdb.rpm-qa"

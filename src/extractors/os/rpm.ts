@@ -125,9 +125,15 @@ function namespaceOf(os: OsRelease): string | undefined {
 
 /** The layer that installed the package: the first of its files an image layer supplied (rpmdb is rewritten by every install). */
 function packageLayer(input: ExtractInput, header: RpmHeader): string | undefined {
-  for (const f of rpmFiles(header, LAYER_PROBE_FILES)) {
-    const l = layerOf(input.vfs, f);
-    if (l) return l;
+  // only image sources know layers; a file list that does not parse just leaves the database's layer
+  if (typeof (input.vfs as { layerOf?: unknown }).layerOf !== 'function') return undefined;
+  try {
+    for (const f of rpmFiles(header, LAYER_PROBE_FILES)) {
+      const l = layerOf(input.vfs, f);
+      if (l) return l;
+    }
+  } catch {
+    // fall through
   }
   return undefined;
 }

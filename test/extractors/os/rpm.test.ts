@@ -171,12 +171,15 @@ describe('rpm databases', () => {
     assert.equal(fips.components.find((c) => c.name === 'openssl-libs')!.properties?.osFipsPosture, 'enabled');
   });
 
-  it('alien-converted Debian packages: no vendor, no epoch, no distro namespace without os-release', async (t) => {
+  it('alien-converted Debian packages: no vendor, no epoch, no distro namespace without os-release; keys are not packages', async (t) => {
     const root = target('rpm/debian-alien');
     if (!root) return t.skip(CACHE_MISSING);
     const r = await extract(root);
     assert.deepEqual(r.errors, []);
-    const rows = rpmQa(target('rpm/debian-alien.rpm-qa')!);
+    const all = rpmQa(target('rpm/debian-alien.rpm-qa')!);
+    // rpm -qa lists the imported Debian archive key as gpg-pubkey; it is no installed software
+    const rows = all.filter((x) => x.name !== 'gpg-pubkey');
+    if (all.length === rows.length) t.diagnostic('no gpg-pubkey record in this fixture (gpg or the Debian keyring was missing when it was built)');
     assertMatchesRpm(r.components, rows, 'var/lib/rpm/rpmdb.sqlite');
     const ssl = rows.find((x) => x.name === 'libssl3')!;
     assert.equal(
@@ -190,7 +193,11 @@ describe('rpm databases', () => {
     if (!root) return t.skip(CACHE_MISSING);
     const r = await extract(root);
     assert.deepEqual(r.errors, []);
-    assertMatchesRpm(r.components, rpmQa(target('rpm/debian-alien-bdb.rpm-qa')!), 'var/lib/rpm/Packages');
+    assertMatchesRpm(
+      r.components,
+      rpmQa(target('rpm/debian-alien-bdb.rpm-qa')!).filter((x) => x.name !== 'gpg-pubkey'),
+      'var/lib/rpm/Packages',
+    );
     const sqlite = await extract(target('rpm/debian-alien')!);
     assert.deepEqual(
       r.components.map((c) => c.purl),
@@ -228,8 +235,8 @@ describe('rpm databases', () => {
     writeFileSync(path.join(root, 'var/lib/rpm/Packages'), loop);
     const r = await extract(root);
     assert.equal(r.errors.length, 1);
-    assert.match(r.errors[0]!.message, /^var\/lib\/rpm\/Packages: 1 of 5 records could not be read: header instance \d: overflow chain from hash page \d+ reaches page \d+, a loop/);
-    assert.equal(r.components.length, 4);
+    assert.match(r.errors[0]!.message, /^var\/lib\/rpm\/Packages: 1 of \d records could not be read: header instance \d: overflow chain from hash page \d+ reaches page \d+, a loop/);
+    assert.equal(r.components.length, (await extract(target('rpm/debian-alien-bdb')!)).components.length - 1);
   });
 
   it('reports what it cannot read, naming the file: ndb, corrupt SQLite, an oversized database, a lying header, a pending WAL', async (t) => {
