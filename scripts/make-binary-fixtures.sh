@@ -134,6 +134,8 @@ fi
 #   ol9, ol9-fips     Oracle Linux 9.2 packages rebuilt by rpmbuild from go-rpmdb's recorded metadata (rpmdb.sqlite);
 #                     ol9-fips has the FIPS crypto policy and the provider module in place
 #   amzn2             Amazon Linux 2 packages, likewise, in a BerkeleyDB `Packages` as Amazon Linux 2 keeps it
+#   ol9-image, debian-alien-image   OCI images built by umoci (when installed): ol9 in two layers; libssl3 and
+#                     libsodium23 installed with their files by two `rpm -i` layers
 # Beside each root, `<case>.rpm-qa` is what `rpm -qa` itself reads from that database: the tests' ground truth.
 RPM_DEBS="libssl3 libgnutls30 libgcrypt20 libsodium23 libnss3"
 if ! done_ rpm; then
@@ -223,6 +225,18 @@ if ! done_ rpm; then
       umoci repack --refresh-bundle --image "$img/oci:ol9" --history.created_by "RUN dnf install -y openssl gnutls" "$img/bundle"
       umoci gc --layout "$img/oci"
       cp -r "$img/oci" "$r/ol9-image"
+      # packages installed with their files by two image layers: rpm rewrites its database in the second, while the
+      # first package's files stay in the first (the layer that installed a package is the one holding its files)
+      img="$w/alien-image"
+      umoci init --layout "$img/oci" && umoci new --image "$img/oci:alien"
+      umoci unpack --image "$img/oci:alien" "$img/bundle" >/dev/null
+      for p in libssl3 libsodium23; do
+        rpm --root "$img/bundle/rootfs" --dbpath /var/lib/rpm --define '_db_backend sqlite' -i --nodeps --noscripts --notriggers --ignorearch "$w"/rpms/"$p"-[0-9]*.rpm 2>/dev/null
+        rm -f "$img/bundle/rootfs/var/lib/rpm/.rpm.lock"
+        umoci repack --refresh-bundle --image "$img/oci:alien" --history.created_by "RUN rpm -i $p" "$img/bundle"
+      done
+      umoci gc --layout "$img/oci"
+      cp -r "$img/oci" "$r/debian-alien-image"
     else
       log "umoci missing (scripts/make-image-fixtures.sh installs it): no ol9 image"
     fi

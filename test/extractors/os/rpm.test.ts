@@ -15,6 +15,7 @@ import { RpmHeader, RpmHeaderError, rpmPackageOf, RPMTAG } from '../../../src/ex
 import { MAX_DB_BYTES } from '../../../src/extractors/os/rpm.js';
 import type { Component } from '../../../src/model/types.js';
 import { DirVfs } from '../../../src/sources/dir.js';
+import { openTarget } from '../../../src/sources/index.js';
 import { walkAndExtract } from '../../../src/walk.js';
 import { cliPath } from '../../helpers.js';
 import { CACHE_MISSING, target } from '../binary/helpers.js';
@@ -275,6 +276,33 @@ describe('rpm databases', () => {
     // the six good packages are still reported
     assert.equal(l.components.length, 6);
     assert.ok(!l.components.some((c) => c.name === 'openssl'));
+  });
+});
+
+describe('rpm in images', () => {
+  it('credits each package to the layer holding its files, not the last layer that rewrote the database', async (t) => {
+    const img = target('rpm/debian-alien-image');
+    if (!img) return t.skip(`${CACHE_MISSING} (the image also needs umoci)`);
+    const opened = await openTarget(`oci:${img}`);
+    try {
+      const layers = opened.image!.image.layers.map((l) => [l.diffId, l.createdBy]);
+      assert.deepEqual(
+        layers.map((l) => l[1]),
+        ['RUN rpm -i libssl3', 'RUN rpm -i libsodium23'],
+      );
+      const r = await walkAndExtract(opened.vfs, extractors);
+      assert.deepEqual(r.errors, []);
+      const rpm = r.components.filter((c) => c.ecosystem === 'rpm');
+      assert.deepEqual(
+        rpm.map((c) => [c.name, c.evidence[0]!.path, c.evidence[0]!.layer]),
+        [
+          ['libsodium23', 'var/lib/rpm/rpmdb.sqlite', layers[1]![0]],
+          ['libssl3', 'var/lib/rpm/rpmdb.sqlite', layers[0]![0]],
+        ],
+      );
+    } finally {
+      await (opened.vfs as { close?: () => Promise<void> }).close?.();
+    }
   });
 });
 
