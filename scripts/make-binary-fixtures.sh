@@ -10,6 +10,7 @@
 #   - gcc: tiny C programs linking OpenSSL dynamically, statically (libcrypto.a from libssl-dev), or not at all
 #   - Go 1.19 from Debian's golang-go: a program without crypto, one using crypto/sha256, and the same built with
 #     GOEXPERIMENT=boringcrypto
+#   - rpm databases written by Debian's rpm (rpmdb.sqlite, BerkeleyDB Packages, OCI images of them): step "rpm" below
 # Steps whose tool is missing are skipped with a message; the tests that need their output skip too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
