@@ -10,6 +10,20 @@
 #   - gcc: tiny C programs linking OpenSSL dynamically, statically (libcrypto.a from libssl-dev), or not at all
 #   - Go 1.19 from Debian's golang-go: a program without crypto, one using crypto/sha256, and the same built with
 #     GOEXPERIMENT=boringcrypto
+#   - issue 4, formats parsed but never seen for real (step "binfmt"; what each proved is in
+#     test/fixtures/binary/snippets/README.md and test/extractors/binary/formats.test.ts):
+#     esbuild-linux-64@0.13.15, esbuild-linux-32@0.13.15, esbuild-darwin-arm64@0.13.15, esbuild-windows-32@0.13.15
+#       (Go 1.17.2) and esbuild-linux-s390x@0.14.8 (Go 1.17.5, big-endian): pre-1.18 pointer-format buildinfo in
+#       ELF 64/32-bit, Mach-O and PE32; `go version -m` of each is saved beside it as ground truth when Go is here
+#     esbuild-darwin-64@0.13.15 joined with esbuild-darwin-arm64@0.13.15 by llvm-lipo (step "binfmt-fat"): a universal
+#       Go binary, buildinfo in a slice that does not start at offset 0
+#     fsevents@2.3.3: fsevents.node, a Mach-O universal (x86_64 + arm64) addon
+#     aws-crt@1.33.2: aws-crt-nodejs.node addons with AWS-LC 5.9.0 (non-FIPS) compiled in (linux-x64-glibc,
+#       darwin-arm64 Mach-O) and the win32-x64 PE, which has none
+#     @moonrepo/core-linux-x64-gnu@2.5.5: moon, a Rust binary with aws-lc-sys 0.44.0 (aws_lc_0_44_0_ symbols, no
+#       AWS-LC banner), ring 0.17.14 (ring_core_0_17_14__ symbols) and openssl-src's OpenSSL 3.6.3
+#     Debian 12 android-libboringssl: Android's BoringSSL (no FIPS module) as usr/lib/x86_64-linux-gnu/android/*.so.0
+#     No npm or Debian binary probed carries a cargo-auditable .dep-v0 section (see the snippets README).
 #   - rpm databases written by Debian's rpm (rpmdb.sqlite, BerkeleyDB Packages, OCI images of them): step "rpm" below
 # Steps whose tool is missing are skipped with a message; the tests that need their output skip too.
 set -euo pipefail
@@ -125,6 +139,61 @@ if ! done_ go; then
     stamp go
   else
     log "no Go toolchain (Debian golang-go): skipping the Go fixtures"
+  fi
+fi
+# issue 4: real binaries for the formats the extractor parses (pinned; see the header)
+BINFMT_ESBUILD="esbuild-linux-64@0.13.15 esbuild-linux-32@0.13.15 esbuild-darwin-arm64@0.13.15 esbuild-windows-32@0.13.15 esbuild-linux-s390x@0.14.8"
+BINFMT_ESBUILD_X64MAC=esbuild-darwin-64@0.13.15
+FSEVENTS_PKG=fsevents@2.3.3
+AWSCRT_PKG=aws-crt@1.33.2
+MOON_PKG=@moonrepo/core-linux-x64-gnu@2.5.5
+if ! done_ binfmt; then
+  log "fetching $BINFMT_ESBUILD $FSEVENTS_PKG $AWSCRT_PKG $MOON_PKG from the npm registry"
+  g="$t/go-pointer"
+  for pkg in $BINFMT_ESBUILD; do
+    name="${pkg%@*}"; plat="${name#esbuild-}"
+    npm_fetch "$pkg" "binfmt-$name"
+    mkdir -p "$g/$plat"
+    src="$root/dl/binfmt-$name/package/bin/esbuild"; [ "$plat" = windows-32 ] && src="$root/dl/binfmt-$name/package/esbuild.exe"
+    dst="$g/$plat/$(basename "$src")"
+    ln -f "$src" "$dst"
+    # ground truth from Go's own debug/buildinfo (Go 1.19 reads every format and byte order)
+    if [ -n "$GO" ]; then GOTOOLCHAIN=local "$GO" version -m "$dst" > "$g/$plat.version-m.txt"; fi
+  done
+  npm_fetch "$FSEVENTS_PKG" binfmt-fsevents
+  mkdir -p "$t/fsevents"
+  ln -f "$root/dl/binfmt-fsevents/package/fsevents.node" "$t/fsevents/fsevents.node"
+  npm_fetch "$AWSCRT_PKG" binfmt-aws-crt
+  for p in linux-x64-glibc darwin-arm64-cruntime win32-x64-cruntime; do
+    mkdir -p "$t/aws-crt/dist/bin/$p"
+    ln -f "$root/dl/binfmt-aws-crt/package/dist/bin/$p/aws-crt-nodejs.node" "$t/aws-crt/dist/bin/$p/aws-crt-nodejs.node"
+  done
+  npm_fetch "$MOON_PKG" binfmt-moon
+  mkdir -p "$t/moon"
+  ln -f "$root/dl/binfmt-moon/package/moon" "$t/moon/moon"
+  if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
+    mkdir -p "$root/dl/binfmt-debs" "$root/dl/binfmt-debroot"
+    (cd "$root/dl/binfmt-debs" && { apt-get download android-libboringssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download android-libboringssl >/dev/null; }; })
+    dpkg-deb -x "$root"/dl/binfmt-debs/android-libboringssl_*.deb "$root/dl/binfmt-debroot"
+    ls "$root"/dl/binfmt-debs/*.deb | xargs -n1 basename > "$root/dl/binfmt-debs/PACKAGES.txt"
+    a="$t/boringssl-android/usr/lib/x86_64-linux-gnu/android"
+    mkdir -p "$a"
+    cp -f "$root/dl/binfmt-debroot/usr/lib/x86_64-linux-gnu/android/libcrypto.so.0" "$root/dl/binfmt-debroot/usr/lib/x86_64-linux-gnu/android/libssl.so.0" "$a/"
+  else
+    log "apt-get/dpkg-deb not available: skipping Debian's android-libboringssl"
+  fi
+  stamp binfmt
+fi
+# a universal Go binary: llvm-lipo (Debian llvm) joins esbuild's two Go 1.17 macOS builds, as Apple's lipo would
+LIPO="$(command -v llvm-lipo || ls /usr/bin/llvm-lipo-* 2>/dev/null | head -1 || true)"
+if ! done_ binfmt-fat; then
+  if [ -n "$LIPO" ] && [ -f "$t/go-pointer/darwin-arm64/esbuild" ]; then
+    npm_fetch "$BINFMT_ESBUILD_X64MAC" binfmt-esbuild-darwin-64
+    mkdir -p "$t/go-fat/bin"
+    "$LIPO" -create "$root/dl/binfmt-esbuild-darwin-64/package/bin/esbuild" "$t/go-pointer/darwin-arm64/esbuild" -output "$t/go-fat/bin/esbuild"
+    stamp binfmt-fat
+  else
+    log "no llvm-lipo (Debian llvm): skipping the universal Go fixture"
   fi
 fi
 # rpm databases written by rpm itself (Debian's rpm 4.18), described in test/fixtures/os/rpm/README.md:

@@ -15,6 +15,7 @@ import { ConfigError, findConfig, loadConfig, type Config } from './config.js';
 import { openTarget, TargetError } from './sources/index.js';
 import { walkAndExtract } from './walk.js';
 import { targetFacts, targetOpenOptions } from './sources/image/target-facts.js';
+import { extractRemoved } from './sources/image/removed.js';
 import { packageRoot } from './util/paths.js';
 
 export type { ScanResult, TargetResult, FailOn } from './model/result.js';
@@ -42,6 +43,8 @@ export interface ScanOptions {
   extractors?: readonly Extractor[];
   /** image targets with several platforms: os/arch[/variant] (default linux/amd64) */
   platform?: string;
+  /** false: leave out files a later image layer deleted (default: scanned, reported as notes) */
+  removedFiles?: boolean;
   /** false: ignore the config's suppressions (every finding counts) */
   suppressions?: boolean;
   /** "today" for suppression expiry; tests pin it */
@@ -121,6 +124,12 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
     let facts;
     try {
       walked = await walkAndExtract(opened.vfs, extractors, { exclude });
+      if (opened.image && options.removedFiles !== false) {
+        // deleted by a later layer, still in the shipped bytes: marked, judged as notes (sources/image/removed.ts)
+        const gone = await extractRemoved(opened.image, extractors, { exclude });
+        walked.components.push(...gone.components);
+        walked.errors.push(...gone.errors);
+      }
       // image facts, layer history on evidence, OS FIPS posture on the components rules judge by it
       facts = await targetFacts(opened, walked.components);
     } finally {

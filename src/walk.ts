@@ -1,7 +1,7 @@
 import type { Component, ScanError } from './model/types.js';
 import type { Extractor } from './extractors/types.js';
 import { ParseError } from './extractors/types.js';
-import type { Vfs, WalkOptions } from './sources/vfs.js';
+import type { Vfs, VfsEntry, WalkOptions } from './sources/vfs.js';
 
 export interface WalkResult {
   components: Component[];
@@ -14,38 +14,69 @@ export interface WalkResult {
 
 const NODE_MODULES = /(^|\/)node_modules\//;
 
+/**
+ * Files extracted at once. Most of a file's extraction is waiting on reads (each one a round trip through libuv's
+ * threadpool): with a few files in flight the main thread scans one while the others' bytes arrive. Results are
+ * kept in walk order, so the output does not depend on which file finishes first.
+ */
+const FILES_IN_FLIGHT = 4;
+
+interface FileResult {
+  components: Component[];
+  errors: ScanError[];
+  ok: boolean;
+}
+
 /** The one walk: every file once, each extractor asked by name first, so unrelated files are never read. */
 export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[], options: WalkOptions = {}): Promise<WalkResult> {
-  const components: Component[] = [];
-  const errors: ScanError[] = [];
-  let filesExtracted = 0;
-  let filesParsed = 0;
+  const results: Array<Promise<FileResult>> = [];
+  const inFlight = new Set<Promise<FileResult>>();
   for await (const entry of vfs.walk(options)) {
     const inNodeModules = NODE_MODULES.test(entry.path);
     const wanted = extractors.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(entry.path));
-    if (wanted.length === 0) continue;
-    filesExtracted++;
-    let text: Promise<string> | undefined;
-    const input = {
-      path: entry.path,
-      size: entry.size,
-      layer: entry.layer,
-      vfs,
-      readText: () => (text ??= vfs.readText(entry.path)),
-    };
-    let ok = true;
-    for (const extractor of wanted) {
-      try {
-        components.push(...(await extractor.extract(input)));
-      } catch (err) {
-        ok = false;
-        errors.push(toScanError(entry.path, err));
-        if (err instanceof ParseError && err.partial) components.push(...err.partial);
-      }
+    if (wanted.length === 0) {
+      entry.release?.();
+      continue;
     }
-    if (ok) filesParsed++;
+    const result = extractFile(vfs, entry, wanted).finally(() => entry.release?.());
+    results.push(result);
+    inFlight.add(result);
+    void result.finally(() => inFlight.delete(result));
+    if (inFlight.size >= FILES_IN_FLIGHT) await Promise.race(inFlight);
   }
-  return { components, errors, filesExtracted, filesParsed };
+  const components: Component[] = [];
+  const errors: ScanError[] = [];
+  let filesParsed = 0;
+  for (const r of await Promise.all(results)) {
+    components.push(...r.components);
+    errors.push(...r.errors);
+    if (r.ok) filesParsed++;
+  }
+  return { components, errors, filesExtracted: results.length, filesParsed };
+}
+
+async function extractFile(vfs: Vfs, entry: VfsEntry, wanted: readonly Extractor[]): Promise<FileResult> {
+  const components: Component[] = [];
+  const errors: ScanError[] = [];
+  let text: Promise<string> | undefined;
+  const input = {
+    path: entry.path,
+    size: entry.size,
+    layer: entry.layer,
+    vfs,
+    readText: () => (text ??= vfs.readText(entry.path)),
+  };
+  let ok = true;
+  for (const extractor of wanted) {
+    try {
+      components.push(...(await extractor.extract(input)));
+    } catch (err) {
+      ok = false;
+      errors.push(toScanError(entry.path, err));
+      if (err instanceof ParseError && err.partial) components.push(...err.partial);
+    }
+  }
+  return { components, errors, ok };
 }
 
 function toScanError(path: string, err: unknown): ScanError {

@@ -6,6 +6,9 @@ import { groupBy } from '../util/group.js';
 
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
+/** appended to the message of a finding in a file a later image layer deleted */
+export const REMOVED_NOTE = 'The file was deleted by a later image layer: it is not in the final filesystem, but its bytes still ship in the layer that added it.';
+
 /** Captured values when the rule matches the component, undefined when it does not. */
 function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Record<string, string> | undefined {
   const m = rule.match;
@@ -85,16 +88,19 @@ export function evaluate(components: readonly Component[], ruleSet: RuleSet, lev
       if (evidence.length === 0) continue;
       const captures = matchRule(rule, c, pattern);
       if (!captures) continue;
+      // deleted by a later image layer (sources/image/removed.ts): still shipped, but not there at run time
+      const removed = c.properties?.removedInLayer !== undefined;
       for (const [path, ev] of groupBy(evidence, (e) => e.path)) {
-        const key = `${rule.id}\0${c.purl}\0${path}`;
+        const key = `${rule.id}\0${c.purl}\0${path}${removed ? '\0removed' : ''}`;
         if (findings.has(key)) continue;
+        const message = render(rule.message, c, path, captures);
         findings.set(key, {
           ruleId: rule.id,
-          level,
-          message: render(rule.message, c, path, captures),
+          level: removed ? 'note' : level,
+          message: removed ? `${message} ${REMOVED_NOTE}` : message,
           component: c,
           evidence: ev,
-          fingerprint: fingerprint(rule.id, c.purl, path),
+          fingerprint: fingerprint(rule.id, c.purl, path, removed),
           ...(Object.keys(captures).length > 0 ? { captures } : {}),
         });
       }

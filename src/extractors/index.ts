@@ -19,6 +19,7 @@ import { nativeBinaryExtractor } from './binary/candidate.js';
 import { dpkgExtractor } from './os/dpkg.js';
 import { apkExtractor } from './os/apk.js';
 import { rpmDbExtractor } from './os/rpm.js';
+import { archiveExtractor } from './archive/index.js';
 
 /**
  * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
@@ -56,6 +57,7 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     dpkgExtractor,
     apkExtractor,
     rpmDbExtractor,
+    archiveExtractor,
   ];
 }
 

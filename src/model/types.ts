@@ -33,6 +33,8 @@ export interface Evidence {
   layer?: string;
   /** image sources: the history entry (Dockerfile instruction) that created that layer */
   layerCreatedBy?: string;
+  /** image sources: diff id of a later layer that deleted the file (absent from the final filesystem, still shipped) */
+  removedIn?: string;
   /** what exactly was seen, e.g. `Cargo.lock [[package]] ring 0.17.14` */
   detail: string;
 }

@@ -147,10 +147,14 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
       const c = cc.component;
       for (const ev of c.evidence) {
         const where = fileRef(cc.target, ev.path);
-        const context = [`${ev.kind}: ${ev.detail}`, ev.layer ? `layer ${ev.layer}` : undefined].filter(Boolean).join('; ');
+        const context = [`${ev.kind}: ${ev.detail}`, ev.layer ? `layer ${ev.layer}` : undefined, ev.removedIn ? `removed by layer ${ev.removedIn}` : undefined]
+          .filter(Boolean)
+          .join('; ');
         occurrences.push({ location: where.path, line: ev.line, additionalContext: context });
         props.push({ name: 'cryptaudit:evidence-kind', value: ev.kind });
         if (ev.layer) props.push({ name: 'cryptaudit:layer', value: ev.layer });
+        // still shipped in that layer's bytes, absent from the final filesystem
+        if (ev.removedIn) props.push({ name: 'cryptaudit:removed-in-layer', value: ev.removedIn });
       }
       if (c.scope?.dev) props.push({ name: 'cryptaudit:scope', value: 'dev' });
       if (c.scope?.optional) props.push({ name: 'cryptaudit:scope', value: 'optional' });

@@ -65,7 +65,7 @@ export function normaliseScope(scope: Scope | undefined): Scope | undefined {
 /** Evidence in a fixed key order, optional keys left out when absent. */
 export function normaliseEvidence(ev: Evidence): Evidence {
   // undefined values vanish in JSON.stringify; the literal fixes the key order
-  return { kind: ev.kind, path: ev.path, line: ev.line, layer: ev.layer, layerCreatedBy: ev.layerCreatedBy, detail: ev.detail };
+  return { kind: ev.kind, path: ev.path, line: ev.line, layer: ev.layer, layerCreatedBy: ev.layerCreatedBy, removedIn: ev.removedIn, detail: ev.detail };
 }
 
 /** Forward slashes, no leading './' or '/', no trailing '/'. */

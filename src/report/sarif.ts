@@ -1,4 +1,5 @@
 import type * as sarif from 'sarif';
+import { containingFile } from '../util/paths.js';
 import type { Rule } from '../engine/types.js';
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level, ScanError } from '../model/types.js';
@@ -116,7 +117,8 @@ function buildResult(
   const ev = primaryEvidence(f);
   let locations: sarif.Location[] | undefined;
   if (ev) {
-    const physicalLocation: sarif.PhysicalLocation = { artifactLocation: located(fileRef(target, ev.path)) };
+    // an archive member (`app.war!/WEB-INF/lib/x.jar`) is located at the archive: the file code scanning can show
+    const physicalLocation: sarif.PhysicalLocation = { artifactLocation: located(fileRef(target, containingFile(ev.path))) };
     if (ev.line !== undefined) physicalLocation.region = { startLine: ev.line };
     locations = [{ physicalLocation }];
   }
@@ -139,8 +141,9 @@ function buildResult(
       direct: c.direct,
       captures: sortedRecord(f.captures),
       // image findings: the path inside the image and the layer that brought the file (design.md contract)
-      imagePath: image ? ev.path : undefined,
+      imagePath: image ? containingFile(ev.path) : undefined,
       layer: image ? ev.layer : undefined,
+      removedInLayer: image ? ev.removedIn : undefined,
     },
   };
 }

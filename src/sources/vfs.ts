@@ -6,6 +6,9 @@ export interface VfsEntry {
   size: number;
   /** image layer diff id that supplied this file (image sources only) */
   layer?: string;
+  /** the walker is done reading this file: an image source drops its temporary copy (until close() otherwise); the
+   * view of removed files needs it, since which copy a path reads depends on what the walk has yielded */
+  release?(): void;
 }
 
 /**
@@ -24,6 +27,11 @@ export interface Vfs {
   exists(path: string): Promise<boolean>;
   /** the absolute path on disk, where the source is a directory (libraries such as Arborist need one) */
   diskPath?(path: string): string | undefined;
+  /**
+   * A local file holding exactly this file's bytes, for positioned reads (binary headers, zip central
+   * directories) where there is no diskPath: an image's temp copy. Not a name to show, nor a folder to look in.
+   */
+  localCopy?(path: string): string | undefined;
 }
 
 export interface WalkOptions {

@@ -16,3 +16,17 @@ export const packageRoot = (() => {
 export function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
+
+/**
+ * Evidence paths of what sits inside an archive: `<archive>!/<member>` (nested: `a.war!/WEB-INF/lib/b.jar!/x.so`),
+ * the notation of Java's jar: URLs. The file a report can point at is the outermost archive.
+ */
+export function memberPath(archive: string, member: string): string {
+  return `${archive}!/${member}`;
+}
+
+/** The file on disk (or in the image) an evidence path names: the outermost archive for a member path. */
+export function containingFile(evidencePath: string): string {
+  const m = /^(.*?\.(?:jar|war|ear|whl))!\//i.exec(evidencePath);
+  return m ? m[1]! : evidencePath;
+}

@@ -70,8 +70,11 @@ function parseId(id: string): { name: string; version: string } {
   assert.ok(at > 0, `component '${id}' must be name@version`);
   return { name: id.slice(0, at), version: id.slice(at + 1) };
 }
-// "name@" names a component without a version (a library found by its symbols, a dynamic link)
-const isComponent = (c: Component, id: { name: string; version: string }) => c.name === id.name && (c.version ?? '') === id.version;
+// "name@" names a component without a version (a library found by its symbols, a dynamic link); a version ending in
+// ".*" matches that release series: fixtures from Debian's mirror carry whatever point release it serves that day
+const isComponent = (c: Component, id: { name: string; version: string }) =>
+  c.name === id.name &&
+  (id.version.endsWith('.*') ? (c.version ?? '').startsWith(id.version.slice(0, -1)) : (c.version ?? '') === id.version);
 
 let ruleSet: RuleSet;
 before(async () => {

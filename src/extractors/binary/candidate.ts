@@ -16,10 +16,15 @@ const TEXT_NAMES = new Set(
   ),
 );
 
+/** A native library or executable by its name alone (`.so`, `.so.3`, `.dll`, `.pyd`, …): archive members are chosen by this. */
+export function isLibraryName(base: string): boolean {
+  return LIB_EXT.test(base) || SO_INFIX.test(base);
+}
+
 export function isNativeCandidate(path: string): boolean {
   const base = baseName(path);
   if (base.startsWith('.') || base.length === 0) return false;
-  if (LIB_EXT.test(base) || SO_INFIX.test(base)) return true;
+  if (isLibraryName(base)) return true;
   const dot = base.lastIndexOf('.');
   const ext = dot > 0 ? base.slice(dot + 1) : '';
   if (BIN_DIR.test(path) && !SCRIPT_EXT.test(base)) return true;

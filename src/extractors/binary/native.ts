@@ -200,6 +200,12 @@ export function factsToComponents(facts: NativeFacts, path: string, layer?: stri
     }
     for (const t of targets) t.properties['fipsModule'] = 'bcm';
   }
+  // AWS-LC or BoringSSL with neither the BCM boundary nor the "AWS-LC FIPS x.y.z" banner is the non-FIPS build
+  // (knowledge §2.2, §2.3); said explicitly so rules can match it. aws-crt's addons carry the bare word "AWS-LC FIPS"
+  // beside a non-FIPS banner, which is why only the versioned FIPS banner counts.
+  for (const a of embedded.values()) {
+    if (a.ecosystem === 'generic' && (a.name === 'aws-lc' || a.name === 'boringssl') && !a.properties['fipsModule'] && !a.properties['fips']) a.properties['fipsModule'] = 'none';
+  }
 
   const fileBase = baseName(path);
   const fileLib = libraryOfName(info.soname ?? fileBase) ?? libraryOfName(fileBase);

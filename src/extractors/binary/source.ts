@@ -1,13 +1,13 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { Vfs } from '../../sources/vfs.js';
 
 /**
  * One file of a source, read two ways: small positioned reads for headers, section tables and metadata blobs
  * (ELF section headers sit at the end of the file, so a pure stream cannot reach them before it has passed what
  * they describe), and one sequential stream for the signature scan. Positioned reads go through a file handle
- * where the source is on disk; otherwise they fall back to a stream that skips to the offset (correct, but it
- * costs a re-read up to that offset — image sources should offer diskPath or their own ranges).
+ * where the source is on disk (or an image keeps a local copy); otherwise they fall back to a stream that skips to
+ * the offset (correct, but it costs a re-read up to that offset).
  */
 export interface ByteSource {
   readonly path: string;
@@ -16,6 +16,8 @@ export interface ByteSource {
   readAt(offset: number, length: number): Promise<Buffer>;
   /** the whole file, sequentially, once */
   stream(): Readable;
+  /** bytes [start, end) as one sequential stream (archive members); absent: callers fall back to readAt chunks */
+  streamRange?(start: number, end: number): Readable;
   close(): Promise<void>;
 }
 
@@ -23,24 +25,8 @@ export interface ByteSource {
 export const MAX_READ = 16 * 1024 * 1024;
 
 export async function openByteSource(vfs: Vfs, path: string, size: number): Promise<ByteSource> {
-  const disk = vfs.diskPath?.(path);
-  if (disk) {
-    const handle = await fs.open(disk, 'r');
-    return {
-      path,
-      size,
-      async readAt(offset, length) {
-        const n = clampLength(offset, length, size);
-        if (n === 0) return Buffer.alloc(0);
-        const buf = Buffer.allocUnsafe(n);
-        const { bytesRead } = await handle.read(buf, 0, n, offset);
-        return bytesRead === n ? buf : buf.subarray(0, bytesRead);
-      },
-      // 1 MiB reads: the scan pays its per-run cost per MiB instead of per 64 KiB default chunk (bench/binary-scan.mjs)
-      stream: () => createReadStream(disk, { highWaterMark: 1 << 20 }),
-      close: () => handle.close(),
-    };
-  }
+  const disk = vfs.diskPath?.(path) ?? vfs.localCopy?.(path);
+  if (disk) return fileByteSource(disk, path, size);
   const head = new Map<string, Buffer>();
   return {
     path,
@@ -56,6 +42,43 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
       return buf;
     },
     stream: () => vfs.createReadStream(path),
+    // one pass that skips to `start`: linear per member, where readAt chunks would each re-read from the start
+    streamRange: (start, end) => Readable.from(sliceStream(vfs.createReadStream(path), start, end)),
+    close: async () => {},
+  };
+}
+
+/** A file on disk (a source file, or an archive member inflated to the temp dir) as a ByteSource named `path`. */
+export async function fileByteSource(disk: string, path: string, size: number): Promise<ByteSource> {
+  const handle = await fs.open(disk, 'r');
+  return {
+    path,
+    size,
+    async readAt(offset, length) {
+      const n = clampLength(offset, length, size);
+      if (n === 0) return Buffer.alloc(0);
+      const buf = Buffer.allocUnsafe(n);
+      const { bytesRead } = await handle.read(buf, 0, n, offset);
+      return bytesRead === n ? buf : buf.subarray(0, bytesRead);
+    },
+    // the default 64 KiB reads: larger read buffers are external memory that outlives its use until a full GC
+    stream: () => createReadStream(disk),
+    streamRange: (start, end) => createReadStream(disk, { start, end: end - 1 }),
+    close: () => handle.close(),
+  };
+}
+
+/** Bytes in memory (a small inflated archive member) as a ByteSource named `path`. */
+export function bufferByteSource(buf: Buffer, path: string): ByteSource {
+  return {
+    path,
+    size: buf.length,
+    readAt: async (offset, length) => {
+      const n = clampLength(offset, length, buf.length);
+      return n === 0 ? Buffer.alloc(0) : buf.subarray(offset, offset + n);
+    },
+    stream: () => Readable.from([buf]),
+    streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
     close: async () => {},
   };
 }
@@ -63,6 +86,21 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
 function clampLength(offset: number, length: number, size: number): number {
   if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return 0;
   return Math.min(length, size - offset, MAX_READ);
+}
+
+async function* sliceStream(stream: Readable, start: number, end: number): AsyncGenerator<Buffer> {
+  let pos = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      const from = Math.max(0, start - pos);
+      const to = Math.min(chunk.length, end - pos);
+      pos += chunk.length;
+      if (to > from) yield chunk.subarray(from, to);
+      if (pos >= end) break;
+    }
+  } finally {
+    stream.destroy();
+  }
 }
 
 async function readRangeFromStream(stream: Readable, offset: number, length: number): Promise<Buffer> {

@@ -10,9 +10,9 @@ import { Decompress as ZstdDecompress } from 'fzstd';
  */
 let zstdTool: boolean | undefined;
 function haveZstdTool(): boolean {
-  if (zstdTool === undefined) {
-    zstdTool = process.env['CRYPTAUDIT_NO_ZSTD_TOOL'] ? false : spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
-  }
+  // the variable is read on every layer (tests and users switch to the fallback); the probe runs once
+  if (process.env['CRYPTAUDIT_NO_ZSTD_TOOL']) return false;
+  zstdTool ??= spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
   return zstdTool;
 }
 
@@ -24,12 +24,15 @@ export interface ExpandLimits {
   ratioFloor: number;
   /** expanded / compressed bytes beyond which a layer is a bomb (real layers stay well under 50) */
   maxRatio: number;
+  /** largest zstd window a frame may declare (the decoder allocates it up front); zstd's own default limit */
+  maxZstdWindow?: number;
 }
 
 export const DEFAULT_EXPAND_LIMITS: ExpandLimits = {
   maxLayerBytes: 64 * 1024 ** 3,
   ratioFloor: 512 * 1024 ** 2,
   maxRatio: 200,
+  maxZstdWindow: 128 * 1024 ** 2,
 };
 
 export class BombError extends Error {}
@@ -42,6 +45,112 @@ export function sniffCompression(head: Buffer): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
   if (head.length >= 4 && head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
   return 'none';
+}
+
+/**
+ * Walks zstd frame and block headers (RFC 8878 §3.1) without decoding, so a frame that declares a huge window is
+ * refused before a decoder allocates it (fzstd allocates the declared window at once, up to 2 GiB), and a
+ * stream that stops between frames is told apart from one that stops inside one.
+ */
+export class ZstdFrameWalker {
+  /** bytes still to skip (block payload, checksum, skippable frame) */
+  private skip = 0;
+  /** header bytes collected so far, and how many the current header needs */
+  private head: number[] = [];
+  private need = 4;
+  private state: 'magic' | 'frame-header' | 'skippable-size' | 'block-header' = 'magic';
+  private checksum = false;
+  private lastBlock = false;
+
+  constructor(private readonly maxWindow: number) {}
+
+  /** true when the bytes so far end exactly at a frame boundary */
+  get atBoundary(): boolean {
+    return this.state === 'magic' && this.head.length === 0 && this.skip === 0;
+  }
+
+  push(chunk: Uint8Array): void {
+    let i = 0;
+    while (i < chunk.length) {
+      if (this.skip > 0) {
+        const n = Math.min(this.skip, chunk.length - i);
+        this.skip -= n;
+        i += n;
+        continue;
+      }
+      this.head.push(chunk[i++]!);
+      if (this.head.length === 1 && this.state === 'frame-header') this.need = this.frameHeaderSize();
+      if (this.head.length < this.need) continue;
+      this.headerDone();
+    }
+  }
+
+  private frameHeaderSize(): number {
+    // head[0] is the frame header descriptor; it says how many bytes the rest of the header takes
+    const fhd = this.head[0]!;
+    const fcsFlag = fhd >> 6;
+    const single = (fhd >> 5) & 1;
+    const did = [0, 1, 2, 4][fhd & 3]!;
+    const fcs = fcsFlag === 0 ? single : 1 << fcsFlag;
+    return 1 + (single ? 0 : 1) + did + fcs;
+  }
+
+  private headerDone(): void {
+    const h = this.head;
+    this.head = [];
+    if (this.state === 'magic') {
+      const magic = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+      if (magic === 0xfd2fb528) {
+        this.state = 'frame-header';
+        this.need = 1;
+      } else if ((magic & 0xfffffff0) === 0x184d2a50) {
+        this.state = 'skippable-size';
+        this.need = 4;
+      } else throw new Error(`not a zstd frame (magic ${magic.toString(16)})`);
+      return;
+    }
+    if (this.state === 'skippable-size') {
+      this.skip = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+      this.toMagic();
+      return;
+    }
+    if (this.state === 'frame-header') {
+      const fhd = h[0]!;
+      if (fhd & 8) throw new Error('zstd frame header has its reserved bit set');
+      const single = (fhd >> 5) & 1;
+      this.checksum = ((fhd >> 2) & 1) === 1;
+      let window: number;
+      if (single) {
+        // the window is the content size, stored last in the header
+        const fcsFlag = fhd >> 6;
+        const bytes = h.slice(h.length - (fcsFlag === 0 ? 1 : 1 << fcsFlag));
+        window = bytes.reduceRight((v, b) => v * 256 + b, 0) + (fcsFlag === 1 ? 256 : 0);
+      } else {
+        const wd = h[1]!;
+        const base = 2 ** (10 + (wd >> 3));
+        window = base + (base / 8) * (wd & 7);
+      }
+      if (window > this.maxWindow) throw new BombError(`a zstd frame declares a ${window}-byte window, more than the ${this.maxWindow}-byte limit`);
+      this.state = 'block-header';
+      this.need = 3;
+      return;
+    }
+    // block header: bit 0 last block, bits 1-2 type (raw, RLE, compressed, reserved), bits 3-23 size
+    const v = h[0]! | (h[1]! << 8) | (h[2]! << 16);
+    const type = (v >> 1) & 3;
+    if (type === 3) throw new Error('zstd block of the reserved type');
+    this.lastBlock = (v & 1) === 1;
+    this.skip = type === 1 ? 1 : v >>> 3;
+    if (this.lastBlock) {
+      this.skip += this.checksum ? 4 : 0;
+      this.toMagic();
+    }
+  }
+
+  private toMagic(): void {
+    this.state = 'magic';
+    this.need = 4;
+  }
 }
 
 export interface LayerDigests {
@@ -71,6 +180,7 @@ export class LayerDecoder extends Transform {
   private zstdProc: ChildProcessWithoutNullStreams | undefined;
   private zstdExit: Promise<number | null> | undefined;
   private zstdErr = '';
+  private frames: ZstdFrameWalker | undefined;
   private failure: Error | undefined;
   digests: LayerDigests | undefined;
 
@@ -96,6 +206,7 @@ export class LayerDecoder extends Transform {
 
   private start(head: Buffer): void {
     this.mode = sniffCompression(head);
+    if (this.mode === 'zstd') this.frames = new ZstdFrameWalker(this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!);
     if (this.mode === 'gzip') {
       this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
       this.gunzip.on('data', (d: Buffer) => this.out(d));
@@ -118,6 +229,8 @@ export class LayerDecoder extends Transform {
 
   private feed(chunk: Buffer, cb: TransformCallback): void {
     try {
+      // frame headers are checked before any decoder sees the bytes that follow them
+      this.frames?.push(chunk);
       if (this.mode === 'gzip') {
         if (this.gunzip!.write(chunk)) cb(this.failure);
         else this.gunzip!.once('drain', () => cb(this.failure));
@@ -198,6 +311,7 @@ export class LayerDecoder extends Transform {
       return;
     }
     if (this.mode === 'zstd') {
+      if (!this.frames!.atBoundary) this.failure ??= new TruncatedError('zstd stream ends early (inside a frame)');
       try {
         this.zstd!.push(new Uint8Array(0), true);
       } catch (e) {

@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ScanError } from '../../model/types.js';
 import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, type WalkOptions } from '../vfs.js';
 import type { ResolvedImage } from './image.js';
-import { entrySegments, LayerIndex, readEntryStream, type FsNode, type RemovedFile } from './layers.js';
+import { entrySegments, LayerIndex, readEntryStream, type FileSource, type FsNode, type RemovedFile } from './layers.js';
 import type { ExpandLimits } from './decompress.js';
 
 export interface ImageVfsOptions {
@@ -26,6 +26,21 @@ export interface ImageFacts {
   layers: Array<{ diffId: string; digest?: string; createdBy?: string; compression?: string }>;
   /** regular files added by one layer and deleted by a later one: gone at run time, still in the shipped bytes */
   removedFiles: Array<{ path: string; layer: string; removedIn: string; size: number }>;
+}
+
+/** A removed file's place in the image: the layer that added it and the one that deleted it (diff ids). */
+export interface Removal {
+  path: string;
+  layer: string;
+  removedIn: string;
+}
+
+/** See ImageVfs.removedView(). */
+export interface RemovedFilesVfs extends Vfs {
+  /** the removal whose bytes reads of `path` get: from the walk yielding it until its entry is released */
+  removalAt(path: string): Removal | undefined;
+  layerOf(path: string): string | undefined;
+  listFiles(filter: (path: string) => boolean): string[];
 }
 
 /** Minimal glob → RegExp for --exclude over image paths (`**`, `*`, `?`), the subset fast-glob patterns use. */
@@ -146,9 +161,10 @@ export class ImageVfs implements Vfs {
         continue;
       }
       if (node.src?.temp) await node.src.temp.done;
-      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId };
-      // the walk has run every extractor on this file: its copy is no longer needed
-      if (!kept) this.index.releaseFile(node);
+      // released by the walker once every extractor has read the file (extractions overlap, so not at the next
+      // step of this loop); a copy never released goes with the temp dir at close()
+      const release = kept ? undefined : () => this.index.releaseFile(node);
+      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId, ...(release ? { release } : {}) };
     }
   }
 
@@ -165,8 +181,15 @@ export class ImageVfs implements Vfs {
   }
 
   async readText(p: string, maxBytes = DEFAULT_MAX_TEXT_BYTES): Promise<string> {
-    const node = this.fileNode(p);
-    const src = node.src!;
+    return this.srcText(p, this.fileNode(p).src!, maxBytes);
+  }
+
+  createReadStream(p: string): Readable {
+    return this.srcStream(this.fileNode(p).src!);
+  }
+
+  /** a file's bytes as text: from its copy when there is one, else by re-streaming its layer (bounded) */
+  private async srcText(p: string, src: FileSource, maxBytes: number): Promise<string> {
     if (src.size > maxBytes) throw new FileTooLargeError(p, src.size, maxBytes);
     const temp = src.temp;
     if (temp) {
@@ -183,11 +206,77 @@ export class ImageVfs implements Vfs {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  createReadStream(p: string): Readable {
-    const node = this.fileNode(p);
-    const temp = node.src!.temp;
+  private srcStream(src: FileSource): Readable {
+    const temp = src.temp;
     if (temp?.complete) return createReadStream(temp.path);
-    return readEntryStream(this.image, node.src!, this.options.limits);
+    return readEntryStream(this.image, src, this.options.limits);
+  }
+
+  /**
+   * The files later layers deleted, as a Vfs the extractors can run over: they are not in the final filesystem,
+   * but their bytes ship in the layer that added them (issue 5). Its walk yields each removed file once (sorted
+   * by path, then layer); reads of the file being walked get those bytes, every other path reads the final
+   * filesystem (os-release, sibling files). Its entries must be released (walk.ts does): `removalAt` says which
+   * removal a path's reads get until then.
+   */
+  removedView(): RemovedFilesVfs {
+    const ids = this.image.layers.map((l) => l.diffId);
+    const records = this.index.removed
+      .filter((r) => r.src)
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.layer - b.layer));
+    // removals being read, by path; the walker reads several files at once (walk.ts), so reads find their copy by
+    // path, and a path deleted twice waits for its first removal to be released before the second is yielded
+    const active = new Map<string, { r: RemovedFile; released: Promise<void> }>();
+    const at = (p: string) => active.get(p)?.r;
+    const view: RemovedFilesVfs = {
+      description: `${this.description} (files removed by later layers)`,
+      removalAt: (p) => {
+        const r = at(p);
+        return r ? { path: r.path, layer: ids[r.layer]!, removedIn: ids[r.removedIn]! } : undefined;
+      },
+      walk: async function* (this: ImageVfs, options: WalkOptions = {}) {
+        const exclude = (options.exclude ?? []).map(globToRegExp);
+        for (const r of records) {
+          if (exclude.some((re) => re.test(r.path))) {
+            this.index.releaseRemoved(r);
+            continue;
+          }
+          if (r.src!.temp) await r.src!.temp.done;
+          while (active.has(r.path)) await active.get(r.path)!.released;
+          let settle!: () => void;
+          active.set(r.path, { r, released: new Promise<void>((resolve) => (settle = resolve)) });
+          const release = () => {
+            if (active.get(r.path)?.r !== r) return;
+            active.delete(r.path);
+            this.index.releaseRemoved(r);
+            settle();
+          };
+          yield { path: r.path, size: r.size, layer: ids[r.layer]!, release };
+        }
+      }.bind(this),
+      readText: (p, maxBytes = DEFAULT_MAX_TEXT_BYTES) => {
+        const r = at(p);
+        return r ? this.srcText(p, r.src!, maxBytes) : this.readText(p, maxBytes);
+      },
+      createReadStream: (p) => {
+        const r = at(p);
+        return r ? this.srcStream(r.src!) : this.createReadStream(p);
+      },
+      exists: async (p) => (at(p) ? true : this.exists(p)),
+      layerOf: (p) => {
+        const r = at(p);
+        return r ? ids[r.layer] : this.layerOf(p);
+      },
+      listFiles: (filter) => this.listFiles(filter),
+    };
+    return view;
+  }
+
+  /** the temp copy of a wanted file (see Vfs.localCopy), while the walk is on it */
+  localCopy(p: string): string | undefined {
+    const node = this.node(p);
+    const temp = node?.type === 'file' ? node.src?.temp : undefined;
+    return temp?.complete ? temp.path : undefined;
   }
 
   async exists(p: string): Promise<boolean> {

@@ -55,6 +55,8 @@ export interface RemovedFile {
   /** layer index whose whiteout (or replacement by a directory) removed it */
   removedIn: number;
   size: number;
+  /** where its bytes are (the copy, when wanted, is kept until the removed files have been scanned) */
+  src?: FileSource;
 }
 
 export interface IndexOptions {
@@ -156,10 +158,11 @@ export class LayerIndex {
       return;
     }
     if (node.src) {
-      this.release(node.src);
       if (recordRemoval && node.type === 'file' && node.layer < byLayer && this.removed.length < MAX_REMOVED) {
-        this.removed.push({ path: p, layer: node.layer, removedIn: byLayer, size: node.src.size });
-      }
+        // the bytes still ship in the layer that added them: the record takes over the copy for the scan of
+        // removed files (releaseRemoved), instead of deleting it now
+        this.removed.push({ path: p, layer: node.layer, removedIn: byLayer, size: node.src.size, src: node.src });
+      } else this.release(node.src);
     }
   }
 
@@ -362,6 +365,10 @@ export class LayerIndex {
 
   releaseFile(node: FsNode): void {
     if (node.src) this.release(node.src);
+  }
+
+  releaseRemoved(r: RemovedFile): void {
+    if (r.src) this.release(r.src);
   }
 }
 

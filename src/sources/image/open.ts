@@ -48,18 +48,24 @@ async function storeFor(file: string, description: string): Promise<BlobStore> {
   const st = await fs.stat(file);
   if (st.isDirectory()) return new DirStore(file, description);
   if (!st.isFile()) throw new ImageError(`${description}: not a file or directory`);
-  const head = Buffer.alloc(512);
-  const fh = await fs.open(file, 'r');
-  try {
-    await fh.read(head, 0, 512, 0);
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(file, 512);
   if (head[0] === 0x1f && head[1] === 0x8b) {
     throw new ImageError(`${description}: a compressed archive; decompress it first (docker save writes an uncompressed tar)`);
   }
   if (!looksLikeTar(head)) throw new ImageError(`${description}: not a tar archive`);
   return TarStore.open(file, description);
+}
+
+/** The first `length` bytes of a file (zero-filled past its end): enough to tell a tar or a gzip stream. */
+async function readHead(file: string, length: number): Promise<Buffer> {
+  const head = Buffer.alloc(length);
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.read(head, 0, length, 0);
+  } finally {
+    await fh.close();
+  }
+  return head;
 }
 
 /** What kind of image a plain path is, if any: a tar or directory holding manifest.json or an OCI layout. */
@@ -74,13 +80,7 @@ export async function sniffImage(file: string): Promise<'docker-archive' | 'oci'
     return (await exists(path.join(file, 'oci-layout'))) && (await exists(path.join(file, 'index.json'))) ? 'oci' : undefined;
   }
   if (!st.isFile() || st.size < 1024) return undefined;
-  const head = Buffer.alloc(512);
-  const fh = await fs.open(file, 'r');
-  try {
-    await fh.read(head, 0, 512, 0);
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(file, 512);
   if (!looksLikeTar(head)) return undefined;
   let store: TarStore;
   try {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
 import { createWriteStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -11,8 +12,8 @@ import { DirStore, ImageError } from './store.js';
 
 /**
  * `registry:REF` over the OCI distribution API (GET /v2/<name>/manifests/<ref>, /v2/<name>/blobs/<digest>):
- * anonymous, bearer-token (WWW-Authenticate: Bearer realm=…) and basic auth, credentials from the `auths` of the
- * Docker config file. Manifests and layers are verified against their digests; layers stream to a temp dir
+ * anonymous, bearer-token (WWW-Authenticate: Bearer realm=…) and basic auth, credentials from the Docker config
+ * file (`credHelpers`, `credsStore`, `auths`). Manifests and layers are verified against their digests; layers stream to a temp dir
  * (never held in memory) that the image's cleanup() removes. Credentials never appear in any message.
  */
 
@@ -72,12 +73,33 @@ function baseUrl(registry: string): string {
 interface Credentials {
   username: string;
   password: string;
+  /** a credential helper's identity token (Username "<token>"): exchanged for an access token at the token service */
+  identityToken?: string;
 }
 
-/** `auths` of ~/.docker/config.json (or $DOCKER_CONFIG/config.json): base64 "user:pass" or username/password. */
-export async function dockerCredentials(registry: string, configFile?: string): Promise<Credentials | undefined> {
-  const file = configFile ?? path.join(process.env['DOCKER_CONFIG'] ?? path.join(os.homedir(), '.docker'), 'config.json');
-  let config: { auths?: Record<string, { auth?: string; username?: string; password?: string }> };
+interface DockerConfig {
+  auths?: Record<string, { auth?: string; username?: string; password?: string; identitytoken?: string }>;
+  credsStore?: string;
+  credHelpers?: Record<string, string>;
+}
+
+export interface CredentialOptions {
+  /** the Docker config file; default $DOCKER_CONFIG/config.json or ~/.docker/config.json */
+  configFile?: string;
+  /** how long a credential helper may take */
+  helperTimeoutMs?: number;
+}
+
+const HELPER_TIMEOUT_MS = 30_000;
+const HELPER_MAX_OUTPUT = 64 * 1024;
+
+/**
+ * Credentials for a registry from the Docker config file, as the Docker CLI picks them: a `credHelpers` entry
+ * for the registry, else the `credsStore` helper, else `auths` (base64 "user:pass", or username/password).
+ */
+export async function dockerCredentials(registry: string, opts: CredentialOptions = {}): Promise<Credentials | undefined> {
+  const file = opts.configFile ?? path.join(process.env['DOCKER_CONFIG'] ?? path.join(os.homedir(), '.docker'), 'config.json');
+  let config: DockerConfig;
   try {
     config = JSON.parse(await fs.readFile(file, 'utf8'));
   } catch (e) {
@@ -85,10 +107,16 @@ export async function dockerCredentials(registry: string, configFile?: string): 
     // never echo the file: it holds secrets
     throw new ImageError(`Docker config ${file} could not be read as JSON`);
   }
-  const keys = registry === 'registry-1.docker.io' ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', registry] : [registry, `https://${registry}`, `http://${registry}`];
+  const hub = registry === 'registry-1.docker.io';
+  const keys = hub ? ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', registry] : [registry, `https://${registry}`, `http://${registry}`];
+  // the server URL helpers store Docker Hub under; other registries by host[:port]
+  const serverUrl = hub ? 'https://index.docker.io/v1/' : registry;
+  const helper = keys.map((k) => config.credHelpers?.[k]).find((h) => typeof h === 'string' && h) ?? config.credsStore;
+  if (typeof helper === 'string' && helper) return helperCredentials(helper, serverUrl, file, opts.helperTimeoutMs ?? HELPER_TIMEOUT_MS);
   for (const k of keys) {
     const e = config.auths?.[k] ?? config.auths?.[`${k}/`];
     if (!e) continue;
+    if (e.identitytoken) return { username: '', password: '', identityToken: e.identitytoken };
     if (e.username && e.password) return { username: e.username, password: e.password };
     if (e.auth) {
       const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
@@ -97,6 +125,44 @@ export async function dockerCredentials(registry: string, configFile?: string): 
     }
   }
   return undefined;
+}
+
+/**
+ * Docker's credential-helper protocol: `docker-credential-<name> get`, the server URL on stdin, JSON
+ * {ServerURL, Username, Secret} on stdout; Username "<token>" makes Secret an identity token. Run with execFile
+ * (no shell) and a timeout. Nothing the helper prints goes into a message: it may hold the secret.
+ */
+async function helperCredentials(name: string, serverUrl: string, configFile: string, timeoutMs: number): Promise<Credentials | undefined> {
+  const where = `credential helper docker-credential-${name} (from ${configFile})`;
+  // a name, not a path: the helper is looked up on PATH like Docker does
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) throw new ImageError(`${where}: '${name}' is not a helper name`);
+  const { stdout, code, error } = await new Promise<{ stdout: string; code: number | string | null; error?: NodeJS.ErrnoException }>((resolve) => {
+    const child = execFile(
+      `docker-credential-${name}`,
+      ['get'],
+      { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: HELPER_MAX_OUTPUT, windowsHide: true, encoding: 'utf8' },
+      (err, out) => resolve({ stdout: out, code: err ? ((err as NodeJS.ErrnoException).code ?? null) : 0, ...(err ? { error: err as NodeJS.ErrnoException } : {}) }),
+    );
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(`${serverUrl}\n`);
+  });
+  if (error) {
+    if (error.code === 'ENOENT') throw new ImageError(`${where}: not found on PATH`);
+    if ((error as { killed?: boolean }).killed) throw new ImageError(`${where}: no answer within ${timeoutMs} ms`);
+    // the helpers of docker/docker-credential-helpers say so on stdout and exit 1: anonymous, like Docker
+    if (/credentials not found/i.test(stdout)) return undefined;
+    throw new ImageError(`${where}: failed (exit ${typeof code === 'number' ? code : String(code)})`);
+  }
+  let answer: { Username?: unknown; Secret?: unknown };
+  try {
+    answer = JSON.parse(stdout);
+  } catch {
+    throw new ImageError(`${where}: answer is not JSON`);
+  }
+  if (typeof answer.Secret !== 'string' || !answer.Secret) throw new ImageError(`${where}: answer has no Secret`);
+  const username = typeof answer.Username === 'string' ? answer.Username : '';
+  if (username === '<token>') return { username: '', password: '', identityToken: answer.Secret };
+  return { username, password: answer.Secret };
 }
 
 function parseChallenge(header: string): { scheme: string; params: Record<string, string> } {
@@ -113,7 +179,8 @@ class RegistryClient {
   constructor(
     private readonly ref: ImageRef,
     private readonly display: string,
-    private readonly creds: Credentials | undefined,
+    /** read on the first challenge only: an anonymous pull never runs a credential helper */
+    private readonly credentials: () => Promise<Credentials | undefined>,
   ) {
     this.base = baseUrl(ref.registry);
   }
@@ -144,25 +211,35 @@ class RegistryClient {
 
   private async authenticate(header: string): Promise<void> {
     const { scheme, params } = parseChallenge(header);
-    const basic = this.creds ? `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password}`).toString('base64')}` : undefined;
+    const creds = await this.credentials();
+    const basic = creds && !creds.identityToken ? `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}` : undefined;
     if (scheme === 'basic') {
+      if (creds?.identityToken) this.fail('authentication required', `the registry asks for a password, but the Docker config gives an identity token for ${this.ref.registry}`);
       if (!basic) this.fail('authentication required', `no credentials for ${this.ref.registry} in the Docker config file`);
       this.authorization = basic;
       return;
     }
     if (scheme !== 'bearer' || !params['realm']) this.fail('authentication required', `unsupported challenge '${scheme}'`);
     const realm = new URL(params['realm']!);
-    if (params['service']) realm.searchParams.set('service', params['service']);
-    realm.searchParams.set('scope', params['scope'] ?? `repository:${this.ref.repository}:pull`);
+    const scope = params['scope'] ?? `repository:${this.ref.repository}:pull`;
     let res: Response;
     try {
-      res = await fetch(realm, { headers: basic ? { authorization: basic } : {} });
+      if (creds?.identityToken) {
+        // the distribution spec's OAuth2 flow: the identity token is a refresh token, POSTed, never in a URL
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, scope, client_id: 'cryptaudit' });
+        if (params['service']) form.set('service', params['service']);
+        res = await fetch(realm, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+      } else {
+        if (params['service']) realm.searchParams.set('service', params['service']);
+        realm.searchParams.set('scope', scope);
+        res = await fetch(realm, { headers: basic ? { authorization: basic } : {} });
+      }
     } catch (e) {
       this.fail('token service unreachable', (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message);
     }
     if (!res.ok) {
       await res.body?.cancel();
-      this.fail('authentication failed', `token service answered ${res.status}${basic ? ' (check the credentials in the Docker config file)' : ' (no credentials for this registry in the Docker config file)'}`);
+      this.fail('authentication failed', `token service answered ${res.status}${creds ? ' (check the credentials in the Docker config file)' : ' (no credentials for this registry in the Docker config file)'}`);
     }
     const body = (await res.json()) as { token?: string; access_token?: string };
     const token = body.token ?? body.access_token;
@@ -221,8 +298,8 @@ class RegistryClient {
 
 export async function pullImage(ref: string, opts: { platform?: string; dockerConfig?: string }): Promise<ResolvedImage> {
   const parsed = parseRef(ref);
-  const creds = await dockerCredentials(parsed.registry, opts.dockerConfig);
-  const client = new RegistryClient(parsed, ref, creds);
+  let creds: Promise<Credentials | undefined> | undefined;
+  const client = new RegistryClient(parsed, ref, () => (creds ??= dockerCredentials(parsed.registry, { configFile: opts.dockerConfig })));
   const where = `registry:${ref}`;
   const top = await client.manifest(parsed.digest ?? parsed.tag ?? 'latest');
   // descriptors below the top come back by digest; the top one is what the tag/digest named

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { SIGNATURES } from '../../../src/extractors/binary/signatures.js';
-import { compileTable, scanBuffer } from '../../../src/extractors/binary/scanner.js';
+import { compileTable, scanBuffer, SCAN_BATCH } from '../../../src/extractors/binary/scanner.js';
 import { snippetsDir } from './helpers.js';
 
 interface SnippetCase {
@@ -78,6 +78,24 @@ describe('StreamScanner', () => {
         expected.map((h) => [h.offset, h.version]),
         `chunk size ${cut}`,
       );
+    }
+  });
+
+  it('finds a banner cut by the border between two scan runs exactly once, whatever the read size', () => {
+    // the scanner runs its pattern every SCAN_BATCH bytes and carries the tail over: put the banner across that border
+    const banner0 = banner.indexOf('\0OpenSSL ', 0, 'latin1');
+    assert.ok(banner0 >= 0);
+    for (let shift = -60; shift <= 60; shift += 7) {
+      const lead = SCAN_BATCH - banner0 + shift;
+      const file = Buffer.concat([Buffer.alloc(lead, 0x41), banner, Buffer.alloc(SCAN_BATCH, 0x41)]);
+      for (const readSize of [4096, 65536, 1 << 20]) {
+        const hits = scanBuffer(file, undefined, readSize).filter((h) => h.sig.id === 'openssl-banner');
+        assert.deepEqual(
+          hits.map((h) => [h.offset, h.version]),
+          [[lead + banner0 + 1, '3.0.19']],
+          `banner at ${shift} from the run border, ${readSize}-byte reads`,
+        );
+      }
     }
   });
 

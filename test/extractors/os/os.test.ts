@@ -88,6 +88,22 @@ describe('apk', () => {
     assert.equal(c.purl, 'pkg:apk/alpine/alpine-baselayout@3.2.0-r6?arch=x86_64');
     assert.deepEqual(c.evidence, [{ kind: 'installed', path: 'lib/apk/db/installed', line: 1, detail: 'apk installed: alpine-baselayout 3.2.0-r6 (x86_64)' }]);
   });
+
+  it('reads the OpenSSL records of a real Alpine 3.20 database, with the FIPS posture on the system OpenSSL', async () => {
+    const root = path.join(fixtures, 'alpine-3.20-vaultwarden');
+    const r = await extract(root);
+    assert.deepEqual(r.errors, []);
+    const byName = new Map(r.components.map((c) => [c.name, c]));
+    assert.deepEqual([...byName.keys()].sort(), ['libcrypto3', 'libssl3', 'musl', 'openssl', 'ssl_client']);
+    const crypto = byName.get('libcrypto3')!;
+    assert.equal(crypto.purl, 'pkg:apk/alpine/libcrypto3@3.3.1-r3?arch=x86_64&upstream=openssl');
+    assert.deepEqual(crypto.evidence, [{ kind: 'installed', path: 'lib/apk/db/installed', line: 1, detail: 'apk installed: libcrypto3 3.3.1-r3 (x86_64)' }]);
+    assert.deepEqual(crypto.properties, { sourcePackage: 'openssl', osFipsPosture: 'not-configured' });
+    const text = readFileSync(path.join(root, 'lib/apk/db/installed'), 'utf8').split('\n');
+    assert.equal(byName.get('libssl3')!.evidence[0]!.line, text.indexOf('P:libssl3'));
+    // the posture belongs to the system OpenSSL only, not to a program that happens to link it
+    assert.equal(byName.get('ssl_client')!.properties?.osFipsPosture, undefined);
+  });
 });
 
 describe('rpm databases', () => {

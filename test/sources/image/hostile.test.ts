@@ -2,7 +2,7 @@
 // loops, wrong digests, truncated layers, decompression bombs. Each gives a clear error or a contained result;
 // nothing is written outside the temp dir, which is gone after close().
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -29,7 +29,10 @@ async function open(buf: Buffer, opts: Parameters<typeof openTarget>[2] = {}): P
 
 async function files(vfs: ImageVfs): Promise<string[]> {
   const out: string[] = [];
-  for await (const e of vfs.walk()) out.push(e.path);
+  for await (const e of vfs.walk()) {
+    out.push(e.path);
+    e.release?.(); // as the walker does once a file's extractors are done
+  }
   return out;
 }
 
@@ -102,6 +105,33 @@ describe('hostile image input', () => {
       vfs.removed.map((r) => `${r.path} ${r.layer}->${r.removedIn}`).sort(),
       ['opt/app/a.txt 0->1', 'opt/app/b.txt 0->1', 'usr/lib/libsodium.so.23 0->1'],
     );
+    await vfs.close();
+  });
+
+  it('gives the bytes of removed files to a second walk, each removal once, and frees their copies as it goes', async () => {
+    // a.txt: added, deleted, added again, deleted again; keep.txt stays
+    const l1 = rawTar([{ name: 'opt/a.txt', data: 'first' }, { name: 'keep.txt', data: 'k' }]);
+    const l2 = rawTar([{ name: 'opt/.wh.a.txt' }]);
+    const l3 = rawTar([{ name: 'opt/a.txt', data: 'second' }]);
+    const l4 = rawTar([{ name: 'opt/.wh.a.txt' }, { name: '.wh.gone-dir' }]);
+    const vfs = await open(dockerArchive([l1, l2, l3, l4]));
+    const ids = vfs.image.layers.map((l) => l.diffId);
+    assert.deepEqual(await files(vfs), ['keep.txt']);
+    const view = vfs.removedView();
+    const seen: string[] = [];
+    for await (const e of view.walk()) {
+      const r = view.removalAt(e.path)!;
+      seen.push(`${e.path} ${ids.indexOf(e.layer!)}->${ids.indexOf(r.removedIn)} ${await view.readText(e.path)} ${view.layerOf(e.path) === e.layer}`);
+      e.release!();
+      assert.equal(view.removalAt(e.path), undefined);
+    }
+    assert.deepEqual(seen, ['opt/a.txt 0->1 first true', 'opt/a.txt 2->3 second true']);
+    // other paths read the final filesystem; the copies of removed files are gone after the walk
+    assert.equal(await view.readText('keep.txt'), 'k');
+    assert.equal(await view.exists('opt/a.txt'), false);
+    // (copies are deleted asynchronously once released)
+    for (let i = 0; i < 50 && readdirSync(vfs.tempDir).length > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(readdirSync(vfs.tempDir), [], 'every copy freed after both walks');
     await vfs.close();
   });
 

@@ -8,8 +8,10 @@ import { describe, it } from 'node:test';
 import { scan, type ScanResult, type TargetResult } from '../../../src/index.js';
 import { renderJson } from '../../../src/report/json.js';
 import { buildSarif } from '../../../src/report/sarif.js';
+import { buildCbom } from '../../../src/report/cbom.js';
 import { errorsText, jsonReportValidator } from '../../report/validators.js';
 import { openTarget } from '../../../src/sources/index.js';
+import { fingerprint } from '../../../src/model/fingerprint.js';
 import { imageFixture, IMAGES_MISSING } from './helpers.js';
 
 const cache = new Map<string, Promise<ScanResult>>();
@@ -134,6 +136,50 @@ describe('image targets (debootstrap-built image)', () => {
     assert.equal(target.osFips.state, 'not-configured');
     const f = target.findings.find((x: { ruleId: string }) => x.ruleId === 'deb-openssl-no-fips-provider');
     assert.equal(f.evidence[0].layerCreatedBy, 'RUN dpkg -i libssl3 openssl libsodium23');
+  });
+
+  it('scans files a later layer removed: marked with both layers, notes with their own fingerprints, present results unchanged', async (t) => {
+    const layout = imageFixture('oci');
+    if (!docker || !layout) return t.skip(IMAGES_MISSING);
+    const r = (await scanned(docker)).targets[0]!;
+    const layers = r.image!.layers.map((l) => l.diffId);
+    const so = 'usr/lib/x86_64-linux-gnu/libsodium.so.23.3.0';
+    // layer 4 purged libsodium23: the library's code is still in layer 2's bytes
+    const gone = r.components.filter((c) => c.properties?.removedInLayer);
+    assert.deepEqual(
+      gone.map((c) => `${c.purl} ${c.evidence[0]!.path}`),
+      [`pkg:generic/libsodium ${so}`],
+    );
+    const c = gone[0]!;
+    assert.equal(c.properties!.removedInLayer, layers[3]);
+    for (const e of c.evidence) {
+      assert.equal(e.layer, layers[1]);
+      assert.equal(e.removedIn, layers[3]);
+      assert.equal(e.layerCreatedBy, 'RUN dpkg -i libssl3 openssl libsodium23');
+    }
+    assert.ok(r.image!.removedFiles.some((f) => f.path === so));
+    const f = r.findings.find((x) => x.component === c)!;
+    assert.equal(f.ruleId, 'generic-system-crypto-library');
+    assert.equal(f.level, 'note');
+    assert.match(f.message, /deleted by a later image layer: it is not in the final filesystem, but its bytes still ship/);
+    const sarif = buildSarif(await scanned(docker)).runs[0]!.results!.find((x) => x.properties!.imagePath === so)!;
+    assert.equal(sarif.level, 'note');
+    assert.equal(sarif.properties!.layer, layers[1]);
+    assert.equal(sarif.properties!.removedInLayer, layers[3]);
+    const bom = buildCbom(await scanned(docker)).components!.find((x) => x.purl === c.purl)!;
+    assert.ok(bom.properties!.some((p) => p.name === 'cryptaudit:removed-in-layer' && p.value === layers[3]));
+    // the base image still has the library: the same rule, purl and path, present, with the plain fingerprint;
+    // the removed copy's result is a different one
+    const base = (await scanned(`oci:${layout}:base`)).targets[0]!;
+    const present = base.findings.find((x) => x.ruleId === f.ruleId && x.evidence[0]!.path === so)!;
+    assert.equal(present.component.properties?.removedInLayer, undefined);
+    assert.equal(present.fingerprint, fingerprint(f.ruleId, c.purl, so));
+    assert.notEqual(f.fingerprint, present.fingerprint);
+    // without the removed files, everything else is identical: they add results, never change present ones
+    const without = (await scan({ targets: [docker], policy: 'inventory', discoverConfig: false, failOn: 'none', removedFiles: false })).targets[0]!;
+    const ids = (fs: typeof r.findings) => fs.map((x) => `${x.ruleId} ${x.level} ${x.fingerprint} ${x.message}`);
+    assert.deepEqual(ids(r.findings.filter((x) => x !== f)), ids(without.findings));
+    assert.deepEqual(without.components.filter((x) => x.properties?.removedInLayer), []);
   });
 
   it('reports a FIPS configuration whose provider module is missing', async (t) => {

@@ -3,7 +3,7 @@
 // in front of the same registry), credentials from a Docker config file. No credential may reach any output.
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,12 +13,13 @@ import { scan, ScanInputError } from '../../../src/index.js';
 import { renderJson } from '../../../src/report/json.js';
 import { renderSarif } from '../../../src/report/sarif.js';
 import { renderText } from '../../../src/report/text.js';
-import { parseRef } from '../../../src/sources/image/registry.js';
+import { dockerCredentials, parseRef } from '../../../src/sources/image/registry.js';
 import { imageFixture, IMAGES_MISSING } from './helpers.js';
 
 const USER = 'ci-user';
 const PASSWORD = 'S3cret-pw-7f2a9c';
 const TOKEN = 'tok-91c3e7d2b8a4';
+const IDENTITY_TOKEN = 'idt-5e0b7c1f9a3d';
 
 function have(cmd: string): boolean {
   try {
@@ -53,6 +54,7 @@ async function waitFor(url: string): Promise<void> {
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-registry-'));
 const procs: ChildProcess[] = [];
 let tokenServer: http.Server | undefined;
+const tokenPosts: Array<{ url: string; grantType: string | null; scope: string | null; service: string | null }> = [];
 
 async function startRegistry(name: string, withAuth: boolean): Promise<string> {
   const port = await freePort();
@@ -104,6 +106,19 @@ describe('registry:REF', { skip }, () => {
     bearer = `127.0.0.1:${port}`;
     tokenServer = http
       .createServer((req, res) => {
+        if (req.url!.startsWith('/token') && req.method === 'POST') {
+          // the OAuth2 refresh-token flow a credential helper's identity token takes
+          let body = '';
+          req.on('data', (d) => (body += d));
+          req.on('end', () => {
+            const form = new URLSearchParams(body);
+            tokenPosts.push({ url: req.url!, grantType: form.get('grant_type'), scope: form.get('scope'), service: form.get('service') });
+            const ok = form.get('grant_type') === 'refresh_token' && form.get('refresh_token') === IDENTITY_TOKEN;
+            res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+            res.end(ok ? JSON.stringify({ access_token: TOKEN }) : '{}');
+          });
+          return;
+        }
         if (req.url!.startsWith('/token')) {
           const ok = req.headers.authorization === `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString('base64')}`;
           res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
@@ -200,5 +215,95 @@ describe('registry:REF', { skip }, () => {
     await assert.rejects(scan({ targets: [`registry:${open}/team/app:nope`], discoverConfig: false }), /manifest nope: not found \(404\)/);
     const port = await freePort();
     await assert.rejects(scan({ targets: [`registry:127.0.0.1:${port}/team/app:1.0`], discoverConfig: false }), /cannot reach 127\.0\.0\.1:\d+: ECONNREFUSED/);
+  });
+  describe('Docker credential helpers (credHelpers, credsStore)', () => {
+    // helpers implementing Docker's protocol (`get`, server URL on stdin, JSON on stdout), put on PATH
+    const bin = path.join(tmp, 'bin');
+    const log = path.join(tmp, 'helper.log');
+    const oldPath = process.env['PATH'];
+    const helper = (name: string, body: string) => {
+      const file = path.join(bin, `docker-credential-${name}`);
+      writeFileSync(file, `#!/bin/sh\nread -r url\nprintf '%s %s\\n' "$*" "$url" >> '${log}'\n${body}\n`, { mode: 0o755 });
+    };
+    const config = (c: object) => {
+      const dir = path.join(tmp, `helper-config-${Math.random().toString(36).slice(2)}`);
+      mkdirSync(dir);
+      writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
+      process.env['DOCKER_CONFIG'] = dir;
+      return path.join(dir, 'config.json');
+    };
+    const calls = () => readFileSync(log, 'utf8').trim().split('\n');
+
+    before(() => {
+      mkdirSync(bin, { recursive: true });
+      const json = (user: string, secret: string) => `printf '{"ServerURL":"%s","Username":"%s","Secret":"%s"}' "$url" '${user}' '${secret}'`;
+      helper('ca-basic', `[ "$1" = get ] || exit 2\ncase "$url" in\n  ${locked}) ${json(USER, PASSWORD)} ;;\n  *) echo 'credentials not found in native keychain'; exit 1 ;;\nesac`);
+      helper('ca-token', `[ "$1" = get ] || exit 2\n${json('<token>', IDENTITY_TOKEN)}`);
+      helper('ca-none', `echo 'credentials not found in native keychain'; exit 1`);
+      helper('ca-broken', `echo 'oops ${PASSWORD}'; echo '${PASSWORD}' >&2; exit 3`);
+      helper('ca-slow', `sleep 5`);
+      process.env['PATH'] = `${bin}${path.delimiter}${oldPath}`;
+    });
+    after(() => {
+      process.env['PATH'] = oldPath;
+      process.env['DOCKER_CONFIG'] = path.join(tmp, 'no-docker-config');
+    });
+
+    it('credHelpers: runs the registry\'s helper with `get` and the server URL on stdin; the password never reaches output', async () => {
+      writeFileSync(log, '');
+      config({ credHelpers: { [locked]: 'ca-basic' }, credsStore: 'ca-none' });
+      const r = await scan({ targets: [`registry:${locked}/team/app:1.0`], policy: 'fips-140-3', discoverConfig: false, failOn: 'none' });
+      assert.ok(r.targets[0]!.components.length > 100);
+      // asked once, with the registry as Docker names it, on stdin (not in argv)
+      assert.deepEqual(calls(), [`get ${locked}`]);
+      const out = allOutput(r);
+      assert.ok(!out.includes(PASSWORD) && !out.includes(Buffer.from(`${USER}:${PASSWORD}`).toString('base64')), 'password in output');
+    });
+
+    it('credsStore: an identity token (Username "<token>") is exchanged at the token service with the refresh-token grant', async () => {
+      writeFileSync(log, '');
+      tokenPosts.length = 0;
+      config({ credsStore: 'ca-token', auths: { [bearer]: {} } });
+      const r = await scan({ targets: [`registry:${bearer}/team/app:1.0`], policy: 'inventory', discoverConfig: false, failOn: 'none' });
+      assert.ok(r.targets[0]!.components.some((c) => c.name === 'libssl3'));
+      assert.deepEqual(calls(), [`get ${bearer}`]);
+      assert.deepEqual(tokenPosts, [{ url: '/token', grantType: 'refresh_token', scope: 'repository:team/app:pull', service: 'test' }]);
+      const out = allOutput(r);
+      for (const secret of [IDENTITY_TOKEN, TOKEN]) assert.ok(!out.includes(secret), `${secret} in output`);
+    });
+
+    it('an anonymous pull never runs the helper', async () => {
+      writeFileSync(log, '');
+      config({ credsStore: 'ca-basic' });
+      const r = await scan({ targets: [`registry:${open}/team/app:1.0`], policy: 'inventory', discoverConfig: false, failOn: 'none' });
+      assert.ok(r.targets[0]!.components.length > 100);
+      assert.equal(readFileSync(log, 'utf8'), '');
+    });
+
+    it('names the helper when it has no credentials, is missing, fails or hangs, and never repeats what it printed', async () => {
+      config({ credsStore: 'ca-none' });
+      await assert.rejects(scan({ targets: [`registry:${locked}/team/app:1.0`], discoverConfig: false }), /authentication required: no credentials for 127\.0\.0\.1:\d+ in the Docker config file/);
+      const missing = config({ credHelpers: { [locked]: 'ca-missing' } });
+      await assert.rejects(scan({ targets: [`registry:${locked}/team/app:1.0`], discoverConfig: false }), (e: Error) => {
+        assert.ok(e instanceof ScanInputError);
+        assert.equal(e.message, `credential helper docker-credential-ca-missing (from ${missing}): not found on PATH`);
+        return true;
+      });
+      const broken = config({ credHelpers: { [locked]: 'ca-broken' } });
+      await assert.rejects(scan({ targets: [`registry:${locked}/team/app:1.0`], discoverConfig: false }), (e: Error) => {
+        assert.equal(e.message, `credential helper docker-credential-ca-broken (from ${broken}): failed (exit 3)`);
+        assert.ok(!(e.stack ?? '').includes(PASSWORD));
+        return true;
+      });
+      config({ credHelpers: { [locked]: '../ca-basic' } });
+      await assert.rejects(scan({ targets: [`registry:${locked}/team/app:1.0`], discoverConfig: false }), /'\.\.\/ca-basic' is not a helper name/);
+      const slow = config({ credsStore: 'ca-slow' });
+      const started = Date.now();
+      await assert.rejects(dockerCredentials(locked, { configFile: slow, helperTimeoutMs: 300 }), (e: Error) => {
+        assert.equal(e.message, `credential helper docker-credential-ca-slow (from ${slow}): no answer within 300 ms`);
+        return true;
+      });
+      assert.ok(Date.now() - started < 4000, 'the hung helper was stopped at the timeout');
+    });
   });
 });

@@ -1,0 +1,17 @@
+import { baseName, type Extractor } from '../types.js';
+
+/** Java archives and Python wheels by name; yauzl and the parsers load on the first one (archive.ts). */
+const ARCHIVE_EXT = /\.(?:jar|war|ear|whl)$/i;
+
+export function isArchiveCandidate(path: string): boolean {
+  return ARCHIVE_EXT.test(baseName(path));
+}
+
+export const archiveExtractor: Extractor = {
+  name: 'archive/zip',
+  version: 1,
+  // jars and wheels shipped inside node_modules are artefacts like prebuilt binaries, not the project's lockfiles
+  insideNodeModules: true,
+  fileRequired: isArchiveCandidate,
+  extract: async (input) => (await import('./archive.js')).extractArchive(input),
+};

@@ -1,0 +1,144 @@
+// zstd layers that go wrong, through both decoders (the system zstd tool, and fzstd when CRYPTAUDIT_NO_ZSTD_TOOL
+// is set): a real zstd layer of the fixture image (scripts/make-image-fixtures.sh, skopeo --dest-compress-format
+// zstd) cut short, a frame whose header declares a 2 GiB window (written by `zstd --long=31`), and a ratio bomb
+// (64 MiB of zeros compressed by zstd). Each is an error naming the layer, with memory bounded.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { openTarget } from '../../../src/sources/index.js';
+import { ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
+import { imageFixture, IMAGES_MISSING, rawTar, sha256 } from './helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-zstd-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function haveZstd(): boolean {
+  try {
+    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const ZSTD = haveZstd();
+const NO_TOOL = 'zstd tool not installed (scripts/make-image-fixtures.sh installs it)';
+const zstd = (input: Buffer, args: string[] = []) => execFileSync('zstd', ['-q', '-c', ...args], { input, maxBuffer: 1024 ** 3 });
+
+/** A docker-archive with one layer blob stored as given (any compression) and the diff id the config claims. */
+function archive(blob: Buffer, diffId: string): string {
+  const p = path.join(dir, `img-${Math.random().toString(36).slice(2)}.tar`);
+  writeFileSync(
+    p,
+    rawTar([
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['zstd-test:1'], Layers: ['l0/layer.tar'] }]) },
+      { name: 'config.json', data: JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, history: [{ created_by: 'layer' }] }) },
+      { name: 'l0/layer.tar', data: blob },
+    ]),
+  );
+  return p;
+}
+
+/** Run `fn` once per zstd decoder this machine has: the zstd tool (when installed) and fzstd. */
+async function withEachDecoder(fn: (decoder: string) => Promise<void>): Promise<string[]> {
+  const ran: string[] = [];
+  for (const decoder of ZSTD ? ['zstd tool', 'fzstd'] : ['fzstd']) {
+    if (decoder === 'fzstd') process.env['CRYPTAUDIT_NO_ZSTD_TOOL'] = '1';
+    try {
+      await fn(decoder);
+      ran.push(decoder);
+    } finally {
+      delete process.env['CRYPTAUDIT_NO_ZSTD_TOOL'];
+    }
+  }
+  return ran;
+}
+
+async function openErrors(file: string, limits?: ExpandLimits) {
+  const o = await openTarget(file, dir, { wanted: () => true, ...(limits ? { limits } : {}) });
+  const vfs = o.image!;
+  const files: string[] = [];
+  for await (const e of vfs.walk()) files.push(e.path);
+  const errors = [...vfs.errors];
+  await vfs.close();
+  return { files, errors };
+}
+
+describe('zstd layers', () => {
+  const layout = imageFixture('app-zstd');
+
+  it('a real zstd layer cut short: an error naming the layer, files before the cut still scanned', async (t) => {
+    if (!layout) return t.skip(IMAGES_MISSING);
+    const blobs = path.join(layout, 'blobs/sha256');
+    const blob = (d: string) => readFileSync(path.join(blobs, d.slice('sha256:'.length)));
+    const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
+    const config = JSON.parse(blob(manifest.config.digest).toString());
+    // layer 2 "RUN dpkg -i libssl3 openssl libsodium23": etc/ssl/openssl.cnf near the start, the dpkg status last
+    const layer = blob(manifest.layers[1].digest);
+    const diffId: string = config.rootfs.diff_ids[1];
+    assert.ok(layer.length > 1_000_000, 'a multi-megabyte real layer');
+    const file = archive(layer.subarray(0, Math.floor(layer.length / 2)), diffId);
+    const ran = await withEachDecoder(async (decoder) => {
+      const { files, errors } = await openErrors(file);
+      assert.equal(errors.length, 1, decoder);
+      assert.equal(errors[0]!.path, 'l0/layer.tar');
+      assert.match(errors[0]!.message, new RegExp(`^layer 1 \\(${diffId}\\) truncated: zstd stream ends early .*files read before that point are scanned$`), decoder);
+      assert.ok(files.includes('etc/ssl/openssl.cnf'), `${decoder}: entries before the cut are scanned`);
+      assert.ok(!files.includes('var/lib/dpkg/status'), `${decoder}: entries after the cut are not invented`);
+    });
+    if (!ZSTD) t.diagnostic(`only fzstd checked: ${NO_TOOL}`);
+    assert.ok(ran.includes('fzstd'));
+  });
+
+  it('refuses a frame that declares a window beyond the limit before any decoder allocates it', async (t) => {
+    if (!ZSTD) return t.skip(NO_TOOL);
+    const tar = rawTar([{ name: 'random.bin', data: randomBytes(1024 * 1024) }]);
+    // --long=31 on a stream of unknown size keeps a 2 GiB window in the frame header (zstd -d itself refuses it)
+    const blob = zstd(tar, ['--long=31']);
+    assert.deepEqual([...blob.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
+    const file = archive(blob, sha256(tar));
+    await withEachDecoder(async (decoder) => {
+      const rss = process.memoryUsage().rss;
+      const { errors } = await openErrors(file);
+      assert.equal(errors.length, 1, decoder);
+      assert.match(errors[0]!.message, /^layer 1 \(sha256:[0-9a-f]{64}\) refused: a zstd frame declares a 2147483648-byte window, more than the 134217728-byte limit/, decoder);
+      assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, `${decoder}: the window was not allocated`);
+    });
+  });
+
+  it('refuses a zstd decompression bomb without expanding it', async (t) => {
+    if (!ZSTD) return t.skip(NO_TOOL);
+    const tar = rawTar([{ name: 'zeros', data: Buffer.alloc(64 * 1024 * 1024) }]);
+    const blob = zstd(tar);
+    assert.ok(blob.length < 64 * 1024, `64 MiB of zeros compress to ${blob.length} bytes`);
+    const file = archive(blob, sha256(tar));
+    await withEachDecoder(async (decoder) => {
+      const rss = process.memoryUsage().rss;
+      const { errors } = await openErrors(file, { maxLayerBytes: 1024 ** 3, ratioFloor: 8 * 1024 * 1024, maxRatio: 200 });
+      assert.equal(errors.length, 1, decoder);
+      assert.match(errors[0]!.message, /^layer 1 \(sha256:[0-9a-f]{64}\) refused: expands \d+× .*a decompression bomb/, decoder);
+      assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, `${decoder}: the bomb was not held in memory`);
+    });
+  });
+
+  it('walks frame and block headers of real zstd output, skippable frames included', (t) => {
+    if (!ZSTD) return t.skip(NO_TOOL);
+    const a = zstd(randomBytes(300_000));
+    const b = zstd(Buffer.alloc(200_000, 7));
+    // a skippable frame as zstd's format defines it (magic 0x184D2A50, 4-byte size, payload)
+    const skippable = Buffer.concat([Buffer.from([0x50, 0x2a, 0x4d, 0x18, 3, 0, 0, 0]), Buffer.from('abc')]);
+    const all = Buffer.concat([a, skippable, b]);
+    const w = new ZstdFrameWalker(128 * 1024 ** 2);
+    // byte-sized pushes: headers split across chunks
+    for (let i = 0; i < all.length; i += 7) w.push(all.subarray(i, i + 7));
+    assert.equal(w.atBoundary, true);
+    const cut = new ZstdFrameWalker(128 * 1024 ** 2);
+    cut.push(all.subarray(0, a.length + 5));
+    assert.equal(cut.atBoundary, false);
+    assert.throws(() => new ZstdFrameWalker(1024).push(a), /declares a \d+-byte window, more than the 1024-byte limit/);
+  });
+});
