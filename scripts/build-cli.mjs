@@ -23,7 +23,7 @@ await esbuild.build({
   mainFields: ['module', 'main'],
   // the parsers extractors and reporters load on demand stay in node_modules too: bundled, yaml's ESM build
   // lost its Parser export inside a split chunk ("Y.Parser is not a constructor" on every pnpm/berry lockfile)
-  external: ['@npmcli/arborist', 'ink', 'react', 'react/jsx-runtime', 'yaml', 'ajv', 'fast-xml-parser', 'smol-toml', 'jsonc-parser'],
+  external: ['@npmcli/arborist', 'ink', 'react', 'react/jsx-runtime', 'yaml', 'ajv', 'fast-xml-parser', 'smol-toml', 'jsonc-parser', 'sql.js'],
   banner: { js: REQUIRE_BANNER },
   logLevel: 'warning',
 });

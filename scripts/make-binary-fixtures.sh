@@ -24,6 +24,7 @@
 #       AWS-LC banner), ring 0.17.14 (ring_core_0_17_14__ symbols) and openssl-src's OpenSSL 3.6.3
 #     Debian 12 android-libboringssl: Android's BoringSSL (no FIPS module) as usr/lib/x86_64-linux-gnu/android/*.so.0
 #     No npm or Debian binary probed carries a cargo-auditable .dep-v0 section (see the snippets README).
+#   - rpm databases written by Debian's rpm (rpmdb.sqlite, BerkeleyDB Packages, OCI images of them): step "rpm" below
 # Steps whose tool is missing are skipped with a message; the tests that need their output skip too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -193,6 +194,130 @@ if ! done_ binfmt-fat; then
     stamp binfmt-fat
   else
     log "no llvm-lipo (Debian llvm): skipping the universal Go fixture"
+  fi
+fi
+# rpm databases written by rpm itself (Debian's rpm 4.18), described in test/fixtures/os/rpm/README.md:
+#   debian-alien      Debian crypto packages converted by alien, recorded with `rpm --justdb` into rpmdb.sqlite, and
+#                     Debian's archive signing key imported with `rpm --import` (a gpg-pubkey record)
+#   debian-alien-bdb  the same header blobs in a BerkeleyDB hash `Packages` written by Berkeley DB's own db5.3_load
+#                     (Debian's rpm reads BerkeleyDB only, through bdb_ro, which checks the file)
+#   ol9, ol9-fips     Oracle Linux 9.2 packages rebuilt by rpmbuild from go-rpmdb's recorded metadata (rpmdb.sqlite);
+#                     ol9-fips has the FIPS crypto policy and the provider module in place
+#   amzn2             Amazon Linux 2 packages, likewise, in a BerkeleyDB `Packages` as Amazon Linux 2 keeps it
+#   ol9-image, debian-alien-image   OCI images built by umoci (when installed): ol9 in two layers; libssl3 and
+#                     libsodium23 installed with their files by two `rpm -i` layers
+# Beside each root, `<case>.rpm-qa` is what `rpm -qa` itself reads from that database: the tests' ground truth.
+RPM_DEBS="libssl3 libgnutls30 libgcrypt20 libsodium23 libnss3"
+if ! done_ rpm; then
+  need=()
+  for x in rpm rpmbuild alien sqlite3 db5.3_load; do command -v "$x" >/dev/null || need+=("$x"); done
+  if ((${#need[@]})) && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    log "installing rpm alien sqlite3 db5.3-util (for: ${need[*]})"
+    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null 2>&1 ||
+      { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null; }) || true
+  fi
+  if command -v rpm >/dev/null && command -v rpmbuild >/dev/null && command -v alien >/dev/null && command -v sqlite3 >/dev/null && command -v db5.3_load >/dev/null; then
+    log "building rpm databases: $RPM_DEBS (alien), Oracle Linux 9 and Amazon Linux 2 metadata (rpmbuild)"
+    r="$t/rpm"
+    w="$root/dl/rpm-work"
+    f="$PWD/test/fixtures/os/rpm"
+    rm -rf "$r" "$w"
+    mkdir -p "$r" "$w/rpms" "$root/dl/rpm-debs"
+    ls "$root"/dl/rpm-debs/*.deb >/dev/null 2>&1 ||
+      (cd "$root/dl/rpm-debs" && { apt-get download $RPM_DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $RPM_DEBS >/dev/null; }; })
+    (cd "$w/rpms" && for d in "$root"/dl/rpm-debs/*.deb; do alien --to-rpm --keep-version "$d" >/dev/null 2>&1; done)
+    QF='%{DBINSTANCE}\t%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{VENDOR}\n'
+    rpmdb_install() { # dbdir rpm... → an rpmdb.sqlite holding those packages, in the order given
+      local db="$1"; shift
+      mkdir -p "$db"
+      rpm --dbpath "$db" --define '_db_backend sqlite' --justdb --nodeps --noscripts --notriggers --ignorearch -i "$@" 2>/dev/null
+      rm -f "$db/.rpm.lock"
+    }
+    rpm_qa() { rpm --dbpath "$1" "${@:2}" -qa --qf "$QF" 2>/dev/null | sort -n; }
+    le32() { printf '%08x' "$1" | sed -E 's/(..)(..)(..)(..)/\4\3\2\1/'; }
+    to_bdb() { # rpmdb.sqlite → Packages: the same blobs keyed by header instance (native-endian uint32, as rpm keys
+      # it), and under key 0 the 4-byte counter rpm's BerkeleyDB backend keeps there (the highest instance)
+      { printf 'VERSION=3\nformat=bytevalue\ntype=hash\ndb_pagesize=4096\nHEADER=END\n'
+        printf ' 00000000\n %s\n' "$(le32 "$(sqlite3 "$1" 'SELECT max(hnum) FROM Packages')")"
+        sqlite3 -noheader -list "$1" 'SELECT hnum, lower(hex(blob)) FROM Packages ORDER BY hnum' |
+          while IFS='|' read -r n hex; do printf ' %s\n %s\n' "$(le32 "$n")" "$hex"; done
+        printf 'DATA=END\n'; } >"$w/bdb-load.txt"
+      mkdir -p "$(dirname "$2")"
+      db5.3_load -f "$w/bdb-load.txt" "$2"
+    }
+    from_csv() { # packages.csv name → rpms rebuilt from the recorded metadata, in $w/rpmbuild-<name>/RPMS
+      node scripts/make-rpm-specs.mjs "$1" "$w/specs-$2"
+      for s in "$w/specs-$2"/*.spec; do
+        rpmbuild -bb --quiet --define "_topdir $w/rpmbuild-$2" --define '_build_id_links none' --target x86_64 "$s" >/dev/null 2>&1
+      done
+      find "$w/rpmbuild-$2/RPMS" -name '*.rpm' | sort
+    }
+
+    rpmdb_install "$r/debian-alien/var/lib/rpm" $(ls "$w"/rpms/*.rpm | sort)
+    # an imported signing key is a database record too (name gpg-pubkey): Debian 12's archive key, as rpm --import stores it
+    if command -v gpg >/dev/null && [ -f /usr/share/keyrings/debian-archive-bookworm-stable.gpg ]; then
+      gpg --no-default-keyring --keyring /usr/share/keyrings/debian-archive-bookworm-stable.gpg --export --armor 2>/dev/null >"$w/debian-12.asc"
+      rpm --dbpath "$r/debian-alien/var/lib/rpm" --import "$w/debian-12.asc" && rm -f "$r/debian-alien/var/lib/rpm/.rpm.lock"
+    fi
+    rpm_qa "$r/debian-alien/var/lib/rpm" >"$r/debian-alien.rpm-qa"
+    to_bdb "$r/debian-alien/var/lib/rpm/rpmdb.sqlite" "$r/debian-alien-bdb/var/lib/rpm/Packages"
+    rpm_qa "$r/debian-alien-bdb/var/lib/rpm" --define '_db_backend bdb_ro' >"$r/debian-alien-bdb.rpm-qa"
+
+    ol="$r/ol9"
+    rpmdb_install "$ol/var/lib/rpm" $(from_csv "$f/oraclelinux9-plain.packages.csv" ol9)
+    rpm_qa "$ol/var/lib/rpm" >"$r/ol9.rpm-qa"
+    mkdir -p "$ol/etc/crypto-policies"
+    cp "$f/oraclelinux9.os-release" "$ol/etc/os-release"
+    echo DEFAULT >"$ol/etc/crypto-policies/config"
+    # the same image switched to FIPS: crypto policy FIPS and the provider module where RHEL 9's openssl-libs puts
+    # it (an empty placeholder, as check-payload's mock RHEL 9.4 root has; the posture only asks whether it is there)
+    cp -a "$ol" "$r/ol9-fips"
+    echo FIPS >"$r/ol9-fips/etc/crypto-policies/config"
+    mkdir -p "$r/ol9-fips/usr/lib64/ossl-modules"
+    : >"$r/ol9-fips/usr/lib64/ossl-modules/fips.so"
+    cp "$r/ol9.rpm-qa" "$r/ol9-fips.rpm-qa"
+
+    rpmdb_install "$w/amzn2-sqlite" $(from_csv "$f/amazonlinux2-plain.packages.csv" amzn2)
+    to_bdb "$w/amzn2-sqlite/rpmdb.sqlite" "$r/amzn2/var/lib/rpm/Packages"
+    rpm_qa "$r/amzn2/var/lib/rpm" --define '_db_backend bdb_ro' >"$r/amzn2.rpm-qa"
+    mkdir -p "$r/amzn2/etc"
+    cp "$f/amazonlinux2.os-release" "$r/amzn2/etc/os-release"
+
+    # ol9 as an OCI image (umoci, as scripts/make-image-fixtures.sh builds its images): the OS files, then the database
+    if command -v umoci >/dev/null; then
+      img="$w/ol9-image"
+      umoci init --layout "$img/oci" && umoci new --image "$img/oci:ol9"
+      umoci unpack --image "$img/oci:ol9" "$img/bundle" >/dev/null
+      cp -a "$ol/etc" "$img/bundle/rootfs/"
+      umoci repack --refresh-bundle --image "$img/oci:ol9" --history.created_by "COPY etc /etc" "$img/bundle"
+      mkdir -p "$img/bundle/rootfs/var/lib"
+      cp -a "$ol/var/lib/rpm" "$img/bundle/rootfs/var/lib/"
+      umoci repack --refresh-bundle --image "$img/oci:ol9" --history.created_by "RUN dnf install -y openssl gnutls" "$img/bundle"
+      umoci gc --layout "$img/oci"
+      cp -r "$img/oci" "$r/ol9-image"
+      # packages installed with their files by two image layers: rpm rewrites its database in the second, while the
+      # first package's files stay in the first (the layer that installed a package is the one holding its files)
+      img="$w/alien-image"
+      umoci init --layout "$img/oci" && umoci new --image "$img/oci:alien"
+      umoci unpack --image "$img/oci:alien" "$img/bundle" >/dev/null
+      for p in libssl3 libsodium23; do
+        rpm --root "$img/bundle/rootfs" --dbpath /var/lib/rpm --define '_db_backend sqlite' -i --nodeps --noscripts --notriggers --ignorearch "$w"/rpms/"$p"-[0-9]*.rpm 2>/dev/null
+        rm -f "$img/bundle/rootfs/var/lib/rpm/.rpm.lock"
+        umoci repack --refresh-bundle --image "$img/oci:alien" --history.created_by "RUN rpm -i $p" "$img/bundle"
+      done
+      umoci gc --layout "$img/oci"
+      cp -r "$img/oci" "$r/debian-alien-image"
+    else
+      log "umoci missing (scripts/make-image-fixtures.sh installs it): no ol9 image"
+    fi
+
+    if [ -s "$r/debian-alien.rpm-qa" ] && [ -s "$r/debian-alien-bdb.rpm-qa" ] && [ -s "$r/ol9.rpm-qa" ] && [ -s "$r/amzn2.rpm-qa" ]; then
+      stamp rpm
+    else
+      log "rpm databases incomplete (see $r): not stamped"
+    fi
+  else
+    log "rpm, rpmbuild, alien, sqlite3 or db5.3_load missing: skipping the rpm database fixtures"
   fi
 fi
 log "fixtures in $t"
