@@ -4,11 +4,14 @@
 // ink, React and Arborist stay in node_modules (loaded only by `triage` / `--npm-reader arborist`), and so do the
 // parsers extractors load lazily through createRequire (the CLI runs beside its node_modules, unlike the Action).
 import * as esbuild from 'esbuild';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { REQUIRE_BANNER } from './esbuild-common.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// chunk names carry content hashes: without this, every rebuild would leave the previous build's chunks behind
+rmSync(path.join(root, 'dist/bin'), { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,
   entryPoints: ['src/cli.ts'],
