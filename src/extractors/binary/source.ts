@@ -31,16 +31,14 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
   return {
     path,
     size,
-    async readAt(offset, length) {
-      const n = clampLength(offset, length, size);
-      if (n === 0) return Buffer.alloc(0);
+    readAt: clampedReads(size, async (offset, n) => {
       const key = `${offset}:${n}`;
       const cached = head.get(key);
       if (cached) return cached;
       const buf = await readRangeFromStream(vfs.createReadStream(path), offset, n);
       if (head.size < 64) head.set(key, buf);
       return buf;
-    },
+    }),
     stream: () => vfs.createReadStream(path),
     // one pass that skips to `start`: linear per member, where readAt chunks would each re-read from the start
     streamRange: (start, end) => Readable.from(sliceStream(vfs.createReadStream(path), start, end)),
@@ -54,13 +52,11 @@ export async function fileByteSource(disk: string, path: string, size: number): 
   return {
     path,
     size,
-    async readAt(offset, length) {
-      const n = clampLength(offset, length, size);
-      if (n === 0) return Buffer.alloc(0);
+    readAt: clampedReads(size, async (offset, n) => {
       const buf = Buffer.allocUnsafe(n);
       const { bytesRead } = await handle.read(buf, 0, n, offset);
       return bytesRead === n ? buf : buf.subarray(0, bytesRead);
-    },
+    }),
     // the default 64 KiB reads: larger read buffers are external memory that outlives its use until a full GC
     stream: () => createReadStream(disk),
     streamRange: (start, end) => createReadStream(disk, { start, end: end - 1 }),
@@ -73,19 +69,20 @@ export function bufferByteSource(buf: Buffer, path: string): ByteSource {
   return {
     path,
     size: buf.length,
-    readAt: async (offset, length) => {
-      const n = clampLength(offset, length, buf.length);
-      return n === 0 ? Buffer.alloc(0) : buf.subarray(offset, offset + n);
-    },
+    readAt: clampedReads(buf.length, async (offset, n) => buf.subarray(offset, offset + n)),
     stream: () => Readable.from([buf]),
     streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
     close: async () => {},
   };
 }
 
-function clampLength(offset: number, length: number, size: number): number {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return 0;
-  return Math.min(length, size - offset, MAX_READ);
+/** readAt's contract around a raw positioned read: never past the end of the file, never over MAX_READ, empty
+ * for offsets a lying header made up; `read` only sees lengths that are > 0 and fit */
+function clampedReads(size: number, read: (offset: number, length: number) => Promise<Buffer>): ByteSource['readAt'] {
+  return async (offset, length) => {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return Buffer.alloc(0);
+    return read(offset, Math.min(length, size - offset, MAX_READ));
+  };
 }
 
 async function* sliceStream(stream: Readable, start: number, end: number): AsyncGenerator<Buffer> {
