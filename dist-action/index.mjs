@@ -33443,16 +33443,14 @@ async function openByteSource(vfs, path23, size) {
   return {
     path: path23,
     size,
-    async readAt(offset, length) {
-      const n = clampLength(offset, length, size);
-      if (n === 0) return Buffer.alloc(0);
+    readAt: clampedReads(size, async (offset, n) => {
       const key = `${offset}:${n}`;
       const cached2 = head.get(key);
       if (cached2) return cached2;
       const buf = await readRangeFromStream(vfs.createReadStream(path23), offset, n);
       if (head.size < 64) head.set(key, buf);
       return buf;
-    },
+    }),
     stream: () => vfs.createReadStream(path23),
     // one pass that skips to `start`: linear per member, where readAt chunks would each re-read from the start
     streamRange: (start, end) => Readable.from(sliceStream(vfs.createReadStream(path23), start, end)),
@@ -33465,13 +33463,11 @@ async function fileByteSource(disk, path23, size) {
   return {
     path: path23,
     size,
-    async readAt(offset, length) {
-      const n = clampLength(offset, length, size);
-      if (n === 0) return Buffer.alloc(0);
+    readAt: clampedReads(size, async (offset, n) => {
       const buf = Buffer.allocUnsafe(n);
       const { bytesRead } = await handle.read(buf, 0, n, offset);
       return bytesRead === n ? buf : buf.subarray(0, bytesRead);
-    },
+    }),
     // the default 64 KiB reads: larger read buffers are external memory that outlives its use until a full GC
     stream: () => createReadStream(disk),
     streamRange: (start, end) => createReadStream(disk, { start, end: end - 1 }),
@@ -33482,19 +33478,18 @@ function bufferByteSource(buf, path23) {
   return {
     path: path23,
     size: buf.length,
-    readAt: async (offset, length) => {
-      const n = clampLength(offset, length, buf.length);
-      return n === 0 ? Buffer.alloc(0) : buf.subarray(offset, offset + n);
-    },
+    readAt: clampedReads(buf.length, async (offset, n) => buf.subarray(offset, offset + n)),
     stream: () => Readable.from([buf]),
     streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
     close: async () => {
     }
   };
 }
-function clampLength(offset, length, size) {
-  if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return 0;
-  return Math.min(length, size - offset, MAX_READ);
+function clampedReads(size, read) {
+  return async (offset, length) => {
+    if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return Buffer.alloc(0);
+    return read(offset, Math.min(length, size - offset, MAX_READ));
+  };
 }
 async function* sliceStream(stream, start, end) {
   let pos = 0;
