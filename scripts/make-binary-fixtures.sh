@@ -185,7 +185,14 @@ if ! done_ binfmt; then
   stamp binfmt
 fi
 # a universal Go binary: llvm-lipo (Debian llvm) joins esbuild's two Go 1.17 macOS builds, as Apple's lipo would
-LIPO="$(command -v llvm-lipo || ls /usr/bin/llvm-lipo-* 2>/dev/null | head -1 || true)"
+find_lipo() { command -v llvm-lipo || ls /usr/bin/llvm-lipo-* 2>/dev/null | head -1 || true; }
+LIPO="$(find_lipo)"
+if ! done_ binfmt-fat && [ -z "$LIPO" ] && command -v apt-get >/dev/null; then
+  log "installing Debian's llvm for llvm-lipo"
+  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq llvm >/dev/null 2>&1 ||
+    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq llvm >/dev/null; }) || true
+  LIPO="$(find_lipo)"
+fi
 if ! done_ binfmt-fat; then
   if [ -n "$LIPO" ] && [ -f "$t/go-pointer/darwin-arm64/esbuild" ]; then
     npm_fetch "$BINFMT_ESBUILD_X64MAC" binfmt-esbuild-darwin-64
