@@ -28,9 +28,12 @@ Scan options:
   --cbom-serial      cbom: add a random serialNumber and metadata.timestamp (SOURCE_DATE_EPOCH if set);
                      without it the same scan gives byte-identical output
   --platform P       image targets with several platforms: os/arch[/variant] (default linux/amd64)
+  --skip-removed-files
+                     image targets: leave out files a later layer deleted (by default they are scanned from
+                     the layer that added them, since their bytes still ship, and reported as notes)
 
 Targets: a directory, a file, a \`docker save\` tarball or OCI layout (dir or tar), oci:PATH[:REF],
-docker-archive:PATH[:TAG], registry:REF (credentials from the Docker config file's auths).
+docker-archive:PATH[:TAG], registry:REF (credentials from the Docker config file: credHelpers, credsStore, auths).
 
 Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input error.
 `;
@@ -73,6 +76,7 @@ async function runScan(argv: string[]): Promise<number> {
       'npm-reader': { type: 'string' },
       'cbom-serial': { type: 'boolean' },
       platform: { type: 'string' },
+      'skip-removed-files': { type: 'boolean' },
     },
   });
   if (values.platform !== undefined && !/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/.test(values.platform)) {
@@ -102,6 +106,7 @@ async function runScan(argv: string[]): Promise<number> {
     ruleDirs: values['rules-dir'],
     npmReader,
     platform: values.platform,
+    ...(values['skip-removed-files'] ? { removedFiles: false } : {}),
   });
   for (const t of result.targets) {
     for (const e of t.errors) {

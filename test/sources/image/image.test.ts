@@ -3,6 +3,7 @@
 // libsodium23. The same image in three forms (docker-archive, OCI layout with zstd, OCI tar with gzip) must
 // scan the same; a rebuild with new layer digests must keep every fingerprint.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { scan, type ScanResult, type TargetResult } from '../../../src/index.js';
@@ -11,6 +12,7 @@ import { buildSarif } from '../../../src/report/sarif.js';
 import { buildCbom } from '../../../src/report/cbom.js';
 import { errorsText, jsonReportValidator } from '../../report/validators.js';
 import { openTarget } from '../../../src/sources/index.js';
+import { cliPath } from '../../helpers.js';
 import { fingerprint } from '../../../src/model/fingerprint.js';
 import { imageFixture, IMAGES_MISSING } from './helpers.js';
 
@@ -180,6 +182,25 @@ describe('image targets (debootstrap-built image)', () => {
     const ids = (fs: typeof r.findings) => fs.map((x) => `${x.ruleId} ${x.level} ${x.fingerprint} ${x.message}`);
     assert.deepEqual(ids(r.findings.filter((x) => x !== f)), ids(without.findings));
     assert.deepEqual(without.components.filter((x) => x.properties?.removedInLayer), []);
+  });
+
+  it('--skip-removed-files leaves out what later layers deleted, and nothing else', (t) => {
+    const docker = imageFixture('app.docker.tar');
+    if (!docker) return t.skip(IMAGES_MISSING);
+    const sarifOf = (...extra: string[]) => {
+      const r = spawnSync(process.execPath, [cliPath, 'scan', docker, '--policy', 'inventory', '--format', 'sarif', '--fail-on', 'none', ...extra], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return (JSON.parse(r.stdout) as { runs: Array<{ results: Array<{ fingerprints: Record<string, string>; properties: Record<string, unknown> }> }> }).runs[0]!.results;
+    };
+    const all = sarifOf();
+    const skipped = sarifOf('--skip-removed-files');
+    const removed = all.filter((x) => x.properties['removedInLayer']);
+    assert.equal(removed.length, 1, 'the fixture image deletes one crypto library in a later layer');
+    assert.deepEqual(skipped.filter((x) => x.properties['removedInLayer']), []);
+    assert.deepEqual(
+      skipped.map((x) => x.fingerprints),
+      all.filter((x) => !x.properties['removedInLayer']).map((x) => x.fingerprints),
+    );
   });
 
   it('reports a FIPS configuration whose provider module is missing', async (t) => {
