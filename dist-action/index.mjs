@@ -20232,6 +20232,16 @@ var init_dist = __esm({
   }
 });
 
+// src/util/compare.ts
+function compareStrings(a, b2) {
+  return a < b2 ? -1 : a > b2 ? 1 : 0;
+}
+var init_compare = __esm({
+  "src/util/compare.ts"() {
+    "use strict";
+  }
+});
+
 // node_modules/semver/internal/debug.js
 var require_debug = __commonJS({
   "node_modules/semver/internal/debug.js"(exports2, module) {
@@ -34829,7 +34839,7 @@ function factsToComponents(facts, path23, layer) {
     }
   }
   if (facts.go) out.push(...goComponents(facts.go, goProps, ev));
-  return out.sort((a, b2) => a.purl < b2.purl ? -1 : a.purl > b2.purl ? 1 : 0);
+  return out.sort((a, b2) => compareStrings(a.purl, b2.purl));
 }
 function toComponent(a) {
   return {
@@ -34917,6 +34927,7 @@ var init_native = __esm({
     init_cargo_auditable();
     init_scanner();
     init_libraries();
+    init_compare();
     init_candidate();
     MIN_SIZE = 16;
     INFO_END = Buffer.from("f932433186182072008242104116d8f2", "hex");
@@ -39017,6 +39028,7 @@ var init_zip = __esm({
     import_yauzl = __toESM(require_yauzl(), 1);
     init_paths();
     init_source();
+    init_compare();
     MAX_ENTRIES = 5e5;
     MAX_WANTED = 2e4;
     IN_MEMORY = 4 * 1024 * 1024;
@@ -39125,7 +39137,7 @@ var init_zip = __esm({
           throw new ArchiveError(`central directory unreadable (${e.message})`);
         }
         if (badNames > 0) problems.push(`${badNames} member name(s) leave the archive or are absolute (first: ${JSON.stringify(firstBad.slice(0, 120))}); ignored`);
-        members.sort((a, b2) => a.name < b2.name ? -1 : a.name > b2.name ? 1 : 0);
+        members.sort((a, b2) => compareStrings(a.name, b2.name));
         return new _ZipArchive(zip, label2, members, problems);
       }
       get(name) {
@@ -39211,7 +39223,7 @@ async function extractArchive(input) {
       if (e instanceof ArchiveError) throw new ParseError(e.message);
       throw e;
     }
-    components.sort((a, b2) => compare(a.purl, b2.purl) || compare(a.evidence[0].path, b2.evidence[0].path));
+    components.sort((a, b2) => compareStrings(a.purl, b2.purl) || compareStrings(a.evidence[0].path, b2.evidence[0].path));
     if (ctx.problems.length > 0) throw new ParseError(`archive partly unreadable: ${ctx.problems.join("; ")}`, void 0, components);
     return components;
   } finally {
@@ -39384,7 +39396,7 @@ function manifestIdentity(mf, fileBase, classGroup) {
   ].join(", ");
   return { group, artifact, ...version ? { version } : {}, from };
 }
-var MAX_MEMBER, MAX_INFLATED, MAX_TEXT, NESTED, POM_PROPERTIES, MANIFEST, WHEEL_METADATA, PROVIDER_CLASSES, PROVIDER_MEMBERS, compare, wanted, GROUP_ID, FILE_NAME_VERSION;
+var MAX_MEMBER, MAX_INFLATED, MAX_TEXT, NESTED, POM_PROPERTIES, MANIFEST, WHEEL_METADATA, PROVIDER_CLASSES, PROVIDER_MEMBERS, wanted, GROUP_ID, FILE_NAME_VERSION;
 var init_archive = __esm({
   "src/extractors/archive/archive.ts"() {
     "use strict";
@@ -39396,6 +39408,7 @@ var init_archive = __esm({
     init_native();
     init_candidate();
     init_zip();
+    init_compare();
     MAX_MEMBER = 512 * 1024 * 1024;
     MAX_INFLATED = 4 * 1024 * 1024 * 1024;
     MAX_TEXT = 64 * 1024;
@@ -39408,7 +39421,6 @@ var init_archive = __esm({
       { member: "org/bouncycastle/jcajce/provider/BouncyCastleFipsProvider.class", group: "org.bouncycastle", artifact: "bc-fips", provider: "BCFIPS", family: /^org\.bouncycastle:bc-fips$/ }
     ];
     PROVIDER_MEMBERS = new Set(PROVIDER_CLASSES.map((p2) => p2.member));
-    compare = (a, b2) => a < b2 ? -1 : a > b2 ? 1 : 0;
     wanted = (depth) => (name) => name === MANIFEST || POM_PROPERTIES.test(name) || WHEEL_METADATA.test(name) || PROVIDER_MEMBERS.has(name) || isLibraryName(baseName(name)) || depth === 0 && NESTED.test(name);
     GROUP_ID = /^[A-Za-z_][\w-]*(?:\.[\w-]+)+$/;
     FILE_NAME_VERSION = /^(.+?)-(\d[\w.+~-]*)\.(?:jar|war|ear)$/i;
@@ -39466,8 +39478,8 @@ var require_compare = __commonJS({
   "node_modules/semver/functions/compare.js"(exports2, module) {
     "use strict";
     var SemVer = require_semver();
-    var compare2 = (a, b2, loose) => new SemVer(a, loose).compare(new SemVer(b2, loose));
-    module.exports = compare2;
+    var compare = (a, b2, loose) => new SemVer(a, loose).compare(new SemVer(b2, loose));
+    module.exports = compare;
   }
 });
 
@@ -47006,7 +47018,7 @@ var require_to_regex_range = __commonJS({
         stop = countZeros(max + 1, zeros) - 1;
       }
       stops = [...stops];
-      stops.sort(compare2);
+      stops.sort(compare);
       return stops;
     }
     function rangeToPattern(start, stop, options2) {
@@ -47078,7 +47090,7 @@ var require_to_regex_range = __commonJS({
       for (let i = 0; i < a.length; i++) arr.push([a[i], b2[i]]);
       return arr;
     }
-    function compare2(a, b2) {
+    function compare(a, b2) {
       return a > b2 ? 1 : b2 > a ? -1 : 0;
     }
     function contains(arr, key, val) {
@@ -56924,6 +56936,7 @@ var init_image_vfs = __esm({
     "use strict";
     init_vfs();
     init_layers();
+    init_compare();
     ImageVfs = class _ImageVfs {
       constructor(image, index, tempDir, options2) {
         this.image = image;
@@ -57062,7 +57075,7 @@ var init_image_vfs = __esm({
        */
       removedView() {
         const ids = this.image.layers.map((l) => l.diffId);
-        const records = this.index.removed.filter((r) => r.src).sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : a.layer - b2.layer);
+        const records = this.index.removed.filter((r) => r.src).sort((a, b2) => compareStrings(a.path, b2.path) || a.layer - b2.layer);
         const active = /* @__PURE__ */ new Map();
         const at2 = (p2) => active.get(p2)?.r;
         const view = {
@@ -58592,6 +58605,7 @@ function blockLines(layout, names) {
 
 // src/extractors/cargo-lock.ts
 init_types();
+init_compare();
 var SUPPORTED_VERSIONS = [1, 2, 3, 4];
 var cargoLockExtractor = {
   name: "cargo/Cargo.lock",
@@ -58736,10 +58750,7 @@ function resolve(dep, byName) {
   return candidates.length === 1 ? candidates[0] : void 0;
 }
 function compareComponents(a, b2) {
-  return cmp(a.name, b2.name) || cmp(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || cmp(a.evidence[0]?.detail ?? "", b2.evidence[0]?.detail ?? "");
-}
-function cmp(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || compareStrings(a.evidence[0]?.detail ?? "", b2.evidence[0]?.detail ?? "");
 }
 
 // src/extractors/npm-lock.ts
@@ -58855,6 +58866,7 @@ function propertyLinesFast(text3, wanted2, maxParentDepth) {
 // src/extractors/js-lock-common.ts
 init_purl();
 init_types();
+init_compare();
 function reach(nodes, follow) {
   const seen = /* @__PURE__ */ new Set();
   const queue = [];
@@ -58878,7 +58890,7 @@ function comparePaths(a, b2) {
   if (a.length !== b2.length) return a.length - b2.length;
   const x = a.join("\0");
   const y = b2.join("\0");
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareStrings(x, y);
 }
 function componentsFromJsGraph(nodes, options2) {
   const gnodes = /* @__PURE__ */ new Map();
@@ -60346,6 +60358,7 @@ var bunLockExtractor = {
 // src/extractors/nuget-lock.ts
 init_purl();
 init_types();
+init_compare();
 var SUPPORTED3 = [1, 2];
 function parseNugetLock(text3, path23, options2 = {}) {
   const layer = options2.layer;
@@ -60405,7 +60418,7 @@ function parseNugetLock(text3, path23, options2 = {}) {
       dependencies: n.deps.map((d) => nodes.get(d)?.name ?? d).sort()
     });
   }
-  return components.sort((a, b2) => a.name.toLowerCase() < b2.name.toLowerCase() ? -1 : a.name.toLowerCase() > b2.name.toLowerCase() ? 1 : 0);
+  return components.sort((a, b2) => compareStrings(a.name.toLowerCase(), b2.name.toLowerCase()));
 }
 var nugetLockExtractor = {
   name: "nuget/packages.lock.json",
@@ -60419,6 +60432,7 @@ var nugetLockExtractor = {
 // src/extractors/gemfile-lock.ts
 init_purl();
 init_types();
+init_compare();
 var SPEC = /^(.*?)(?: \(([^-]*)(?:-(.*))?\))?(!)?$/;
 var SOURCE_SECTIONS = /* @__PURE__ */ new Set(["GEM", "GIT", "PATH", "PLUGIN SOURCE"]);
 var KNOWN_SECTIONS = /* @__PURE__ */ new Set([...SOURCE_SECTIONS, "PLATFORMS", "DEPENDENCIES", "RUBY VERSION", "BUNDLED WITH", "CHECKSUMS"]);
@@ -60476,7 +60490,7 @@ function parseGemfileLock(rawText, path23, options2 = {}) {
   }
   const paths = pathsFromProject(options2.project ?? "(Gemfile)", roots, [...specs.values()].map((s3) => ({ id: s3.name, name: s3.name, deps: s3.deps })));
   const direct = new Set(roots);
-  return [...specs.values()].sort((a, b2) => a.name < b2.name ? -1 : a.name > b2.name ? 1 : 0).map((s3) => ({
+  return [...specs.values()].sort((a, b2) => compareStrings(a.name, b2.name)).map((s3) => ({
     ecosystem: "gem",
     name: s3.name,
     version: s3.version,
@@ -60510,6 +60524,7 @@ var gemfileLockExtractor = {
 // src/extractors/composer-lock.ts
 init_purl();
 init_types();
+init_compare();
 function parseComposerLock(text3, path23, options2 = {}) {
   const { layer, composerJson } = options2;
   const data = parseJsonWithLine(text3, "composer.lock");
@@ -60558,7 +60573,7 @@ function parseComposerLock(text3, path23, options2 = {}) {
       dependencyPath: paths.get(name.toLowerCase()),
       dependencies: depsOf(pkg).map((d) => byName.get(d).pkg.name).sort()
     };
-  }).sort((a, b2) => a.name < b2.name ? -1 : a.name > b2.name ? 1 : 0);
+  }).sort((a, b2) => compareStrings(a.name, b2.name));
 }
 var composerLockExtractor = {
   name: "composer/composer.lock",
@@ -60581,6 +60596,7 @@ var composerLockExtractor = {
 
 // src/extractors/python-common.ts
 init_purl();
+init_compare();
 function normalizeName(name) {
   return name.toLowerCase().replace(/[-_.]+/g, "-");
 }
@@ -60648,10 +60664,7 @@ function defaultResolver(packages) {
   return (from, k2) => byName.get(normalizeName(packages[from].deps[k2]));
 }
 function compareComponents3(a, b2) {
-  return cmp2(a.name, b2.name) || cmp2(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || cmp2(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "");
-}
-function cmp2(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || compareStrings(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "");
 }
 function lineAt(text3, offset) {
   let line = 1;
@@ -60853,6 +60866,7 @@ function parsePoetryLock(rawText, path23, layer, root) {
 // src/extractors/requirements-txt.ts
 import path2 from "node:path";
 init_types();
+init_compare();
 var requirementsTxtExtractor = {
   name: "python/requirements.txt",
   version: 1,
@@ -61042,7 +61056,7 @@ async function extractRequirements(text3, file, vfs, layer) {
   }
   for (const c of components) if (c.dependencies?.length === 0 && !hasVia) delete c.dependencies;
   if (problems.length > 0) {
-    problems.sort((a, b2) => Number(a.path !== file) - Number(b2.path !== file) || (a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0) || a.line - b2.line);
+    problems.sort((a, b2) => Number(a.path !== file) - Number(b2.path !== file) || compareStrings(a.path, b2.path) || a.line - b2.line);
     const [first, ...more] = problems;
     const where3 = (p2) => p2.path === file ? `line ${p2.line}` : `${p2.path}:${p2.line}`;
     const tail = more.length > 0 ? `; also at ${more.map(where3).join(", ")}` : "";
@@ -61170,6 +61184,7 @@ function detail2(p2) {
 // src/extractors/go-mod.ts
 init_purl();
 init_types();
+init_compare();
 var goModExtractor = {
   name: "go/go.mod",
   version: 1,
@@ -61450,15 +61465,13 @@ function findLast(list4, pred) {
   return void 0;
 }
 function compareComponents4(a, b2) {
-  return cmp3(a.name, b2.name) || cmp3(a.version ?? "", b2.version ?? "") || cmp3(a.evidence[0].path, b2.evidence[0].path) || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
-}
-function cmp3(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || compareStrings(a.evidence[0].path, b2.evidence[0].path) || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
 }
 
 // src/extractors/pom-xml.ts
 init_purl();
 init_types();
+init_compare();
 import { createRequire as createRequire5 } from "node:module";
 var pomXmlExtractor = {
   name: "maven/pom.xml",
@@ -61759,15 +61772,13 @@ function doctypeEnd(text3, from) {
   return text3.length;
 }
 function compareComponents5(a, b2) {
-  return cmp4(a.name, b2.name) || cmp4(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
-}
-function cmp4(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
 }
 
 // src/extractors/gradle-lockfile.ts
 init_purl();
 init_types();
+init_compare();
 var gradleLockfileExtractor = {
   name: "java/gradle.lockfile",
   version: 1,
@@ -61812,13 +61823,10 @@ function parseGradleLockfile(rawText, path23, layer) {
     if (configurations.length > 0 && configurations.every(isTestConfiguration)) c.scope = { dev: true };
     components.push(c);
   });
-  return components.sort((a, b2) => cmp5(a.name, b2.name) || cmp5(a.version ?? "", b2.version ?? "") || (a.evidence[0].line ?? 0) - (b2.evidence[0].line ?? 0));
+  return components.sort((a, b2) => compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0].line ?? 0) - (b2.evidence[0].line ?? 0));
 }
 function isTestConfiguration(conf) {
   return /^test.*Classpath$/.test(conf);
-}
-function cmp5(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
 }
 
 // src/extractors/index.ts
@@ -62377,6 +62385,7 @@ function rpmEvr(p2) {
 }
 
 // src/extractors/os/rpm.ts
+init_compare();
 var DIRS = ["var/lib/rpm", "usr/share/rpm", "usr/lib/sysimage/rpm"];
 var FILES = /* @__PURE__ */ new Set(["Packages", "Packages.db", "rpmdb.sqlite"]);
 var MAX_DB_BYTES = 256 * 1024 * 1024;
@@ -62531,7 +62540,7 @@ var rpmDbExtractor = {
         problems.push(`${r.where}: ${err2.message}`);
       }
     }
-    components.sort((a, b2) => a.name < b2.name ? -1 : a.name > b2.name ? 1 : a.purl < b2.purl ? -1 : a.purl > b2.purl ? 1 : 0);
+    components.sort((a, b2) => compareStrings(a.name, b2.name) || compareStrings(a.purl, b2.purl));
     annotatePosture(components, await fipsPostureOf(input.vfs));
     const messages = [];
     if (problems.length) {
@@ -62597,7 +62606,7 @@ import path7 from "node:path";
 // src/engine/versions.ts
 var import_parse4 = __toESM(require_parse2(), 1);
 var import_coerce = __toESM(require_coerce(), 1);
-var import_compare2 = __toESM(require_compare(), 1);
+var import_compare18 = __toESM(require_compare(), 1);
 
 // src/engine/versions/nuget.ts
 var NUGET = /^(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:\.(\d+))?(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
@@ -62734,19 +62743,20 @@ function pep440Compare(a, b2) {
 
 // src/engine/versions/golang.ts
 var import_parse3 = __toESM(require_parse2(), 1);
-var import_compare = __toESM(require_compare(), 1);
+var import_compare15 = __toESM(require_compare(), 1);
+init_compare();
 function golangCompare(a, b2) {
   const ma = a.startsWith("v");
   const mb = b2.startsWith("v");
   if (ma || mb) {
     const pa = moduleVersion(ma ? a : "v" + a);
     const pb = moduleVersion(mb ? b2 : "v" + b2);
-    return pa && pb ? (0, import_compare.default)(pa, pb) : void 0;
+    return pa && pb ? (0, import_compare15.default)(pa, pb) : void 0;
   }
   const ta = toolchainVersion(a);
   const tb = toolchainVersion(b2);
   if (!ta || !tb) return void 0;
-  return cmpNum2(ta.major, tb.major) || cmpNum2(ta.minor, tb.minor) || cmpNum2(ta.patch, tb.patch) || cmpStr(ta.kind, tb.kind) || // '' < 'alpha' < 'beta' < 'rc'
+  return cmpNum2(ta.major, tb.major) || cmpNum2(ta.minor, tb.minor) || cmpNum2(ta.patch, tb.patch) || compareStrings(ta.kind, tb.kind) || // '' < 'alpha' < 'beta' < 'rc'
   cmpNum2(ta.pre, tb.pre);
 }
 var MODULE = /^v(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(?:\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?)?)?$/;
@@ -62764,13 +62774,11 @@ function toolchainVersion(v2) {
 }
 function cmpNum2(a, b2) {
   if (a.length !== b2.length) return a.length < b2.length ? -1 : 1;
-  return cmpStr(a, b2);
-}
-function cmpStr(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return compareStrings(a, b2);
 }
 
 // src/engine/versions/maven.ts
+init_compare();
 function mavenCompare(a, b2) {
   if (a.trim() === "" || b2.trim() === "") return void 0;
   return Math.sign(compareItems(parse2(a), parse2(b2)));
@@ -62856,8 +62864,8 @@ function compareItem(a, b2) {
     return 1;
   }
   if (a.t === "str") {
-    if (b2 === void 0) return cmp6(comparableQualifier(a.v), RELEASE_INDEX);
-    if (b2.t === "str") return cmp6(comparableQualifier(a.v), comparableQualifier(b2.v));
+    if (b2 === void 0) return compareStrings(comparableQualifier(a.v), RELEASE_INDEX);
+    if (b2.t === "str") return compareStrings(comparableQualifier(a.v), comparableQualifier(b2.v));
     return -1;
   }
   if (b2 === void 0) {
@@ -62880,9 +62888,6 @@ function compareItems(a, b2) {
   }
   return 0;
 }
-function cmp6(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
 
 // src/engine/versions.ts
 var OPS = ["<=", ">=", "<", ">", "="];
@@ -62894,7 +62899,7 @@ function toSemver(v2) {
 function semverCompare(a, b2) {
   const pa = toSemver(a);
   const pb = toSemver(b2);
-  return pa && pb ? (0, import_compare2.default)(pa, pb) : void 0;
+  return pa && pb ? (0, import_compare18.default)(pa, pb) : void 0;
 }
 function parseOpenssl(v2) {
   const m2 = /^(\d+(?:\.\d+)*)([a-z]*)(?:-((?:alpha|beta|pre|rc)\d*))?$/i.exec(v2.trim());
@@ -62944,8 +62949,8 @@ function comparatorFor(scheme) {
 var RangeSyntaxError = class extends Error {
 };
 function parseRange(range, scheme) {
-  const compare2 = comparatorFor(scheme);
-  if (!compare2) throw new RangeSyntaxError(`no version ordering for '${scheme}'`);
+  const compare = comparatorFor(scheme);
+  if (!compare) throw new RangeSyntaxError(`no version ordering for '${scheme}'`);
   return range.split("||").map((set) => {
     const parts = set.trim().split(/\s+/).filter(Boolean);
     if (parts.length === 0) throw new RangeSyntaxError(`empty comparator set in '${range}'`);
@@ -62953,17 +62958,17 @@ function parseRange(range, scheme) {
       const op = OPS.find((o) => part.startsWith(o));
       if (!op) throw new RangeSyntaxError(`'${part}' needs an operator (<, <=, >, >=, =) in '${range}'`);
       const version = part.slice(op.length);
-      if (compare2(version, version) === void 0) throw new RangeSyntaxError(`'${version}' is not a ${scheme} version in '${range}'`);
+      if (compare(version, version) === void 0) throw new RangeSyntaxError(`'${version}' is not a ${scheme} version in '${range}'`);
       return { op, version };
     });
   });
 }
 function satisfies(version, range, scheme) {
-  const compare2 = comparatorFor(scheme);
-  if (!compare2 || compare2(version, version) === void 0) return false;
+  const compare = comparatorFor(scheme);
+  if (!compare || compare(version, version) === void 0) return false;
   return parseRange(range, scheme).some(
     (set) => set.every(({ op, version: bound }) => {
-      const c = compare2(version, bound);
+      const c = compare(version, bound);
       if (c === void 0) return false;
       switch (op) {
         case "<":
@@ -63159,6 +63164,7 @@ function groupBy(items, key) {
 }
 
 // src/engine/evaluate.ts
+init_compare();
 var LEVEL_ORDER = { error: 0, warning: 1, note: 2 };
 var REMOVED_NOTE = "The file was deleted by a later image layer: it is not in the final filesystem, but its bytes still ship in the layer that added it.";
 function matchRule(rule, c, pattern) {
@@ -63251,10 +63257,7 @@ function evaluate(components, ruleSet, levels) {
   return sorted;
 }
 function compareFindings(a, b2) {
-  return LEVEL_ORDER[a.level] - LEVEL_ORDER[b2.level] || cmp7(a.ruleId, b2.ruleId) || cmp7(a.component.purl, b2.component.purl) || cmp7(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
-}
-function cmp7(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
+  return LEVEL_ORDER[a.level] - LEVEL_ORDER[b2.level] || compareStrings(a.ruleId, b2.ruleId) || compareStrings(a.component.purl, b2.component.purl) || compareStrings(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0);
 }
 
 // src/model/types.ts
@@ -63337,6 +63340,7 @@ import path15 from "node:path";
 // src/sources/dir.ts
 var import_fast_glob = __toESM(require_out4(), 1);
 init_vfs();
+init_compare();
 import { createReadStream as createReadStream2, promises as fs8 } from "node:fs";
 import path9 from "node:path";
 var ALWAYS_EXCLUDED = ["**/.git/**"];
@@ -63358,7 +63362,7 @@ var DirVfs = class {
       suppressErrors: true,
       ignore: [...ALWAYS_EXCLUDED, ...options2.exclude ?? []]
     });
-    const files = entries.filter((e) => e.stats && e.stats.isFile() && !e.stats.isSymbolicLink()).map((e) => ({ path: e.path, size: e.stats.size })).sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0);
+    const files = entries.filter((e) => e.stats && e.stats.isFile() && !e.stats.isSymbolicLink()).map((e) => ({ path: e.path, size: e.stats.size })).sort((a, b2) => compareStrings(a.path, b2.path));
     yield* files;
   }
   resolve(rel) {
@@ -63583,6 +63587,7 @@ function markRemoved(c, r) {
 
 // src/index.ts
 init_paths();
+init_compare();
 var DEFAULT_POLICY = "fips-140-3";
 var DEFAULT_FAIL_ON = "error";
 var ScanInputError = class extends Error {
@@ -63659,7 +63664,7 @@ async function scan(options2 = {}) {
       await opened.image?.close();
     }
     walked.errors.push(...facts.errors);
-    const components = walked.components.sort((a, b2) => cmp8(a.purl, b2.purl) || cmp8(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? ""));
+    const components = walked.components.sort((a, b2) => compareStrings(a.purl, b2.purl) || compareStrings(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? ""));
     targets.push({
       target,
       displayRoot: opened.displayRoot,
@@ -63668,14 +63673,14 @@ async function scan(options2 = {}) {
       ...facts.osFips ? { osFips: facts.osFips } : {},
       components,
       findings: evaluate(components, ruleSet, levels),
-      errors: walked.errors.sort((a, b2) => cmp8(a.path, b2.path) || (a.line ?? 0) - (b2.line ?? 0)),
+      errors: walked.errors.sort((a, b2) => compareStrings(a.path, b2.path) || (a.line ?? 0) - (b2.line ?? 0)),
       filesExtracted: walked.filesExtracted,
       filesParsed: walked.filesParsed
     });
   }
   const suppressions = await suppress(config, targets, options2, cwd);
   const profile = ruleSet.profiles.get(policy);
-  const rules = Object.entries(levels).filter((entry) => entry[1] !== "off").map(([id, level]) => ({ rule: ruleSet.rules.get(id), level })).sort((a, b2) => cmp8(a.rule.id, b2.rule.id));
+  const rules = Object.entries(levels).filter((entry) => entry[1] !== "off").map(([id, level]) => ({ rule: ruleSet.rules.get(id), level })).sort((a, b2) => compareStrings(a.rule.id, b2.rule.id));
   return {
     tool: { name: "cryptaudit", version: toolVersion },
     policy: { id: profile.id, title: profile.title },
@@ -63699,25 +63704,20 @@ async function suppress(config, targets, options2, cwd) {
     throw e;
   }
 }
-function cmp8(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
 
 // src/report/sarif.ts
 init_paths();
 
 // src/report/common.ts
+init_compare();
 import path19 from "node:path";
 var LEVEL_RANK = { error: 0, warning: 1, note: 2 };
 function levelRank(level) {
   return LEVEL_RANK[level];
 }
-function cmp9(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
 function sortFindings(findings) {
   return [...findings].sort(
-    (a, b2) => levelRank(a.level) - levelRank(b2.level) || cmp9(a.ruleId, b2.ruleId) || cmp9(a.component.purl, b2.component.purl) || cmp9(primaryEvidence(a)?.path ?? "", primaryEvidence(b2)?.path ?? "") || cmp9(a.fingerprint, b2.fingerprint)
+    (a, b2) => levelRank(a.level) - levelRank(b2.level) || compareStrings(a.ruleId, b2.ruleId) || compareStrings(a.component.purl, b2.component.purl) || compareStrings(primaryEvidence(a)?.path ?? "", primaryEvidence(b2)?.path ?? "") || compareStrings(a.fingerprint, b2.fingerprint)
   );
 }
 function primaryEvidence(f2) {
@@ -63728,7 +63728,7 @@ function toJson(value) {
 }
 function sortedRecord(rec) {
   if (!rec) return void 0;
-  const keys = Object.keys(rec).sort(cmp9);
+  const keys = Object.keys(rec).sort(compareStrings);
   if (keys.length === 0) return void 0;
   const out = {};
   for (const k2 of keys) out[k2] = rec[k2];
@@ -63792,6 +63792,7 @@ function escapeCell(s3) {
 }
 
 // src/report/sarif.ts
+init_compare();
 var SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 var FINGERPRINT_KEY = "cryptauditFinding/v1";
 var TARGET_ROOT_BASE_ID = "TARGETROOT";
@@ -63801,7 +63802,7 @@ function renderSarif(result) {
   return toJson(buildSarif(result));
 }
 function buildSarif(result) {
-  const rules = [...result.rules].sort((a, b2) => a.rule.id < b2.rule.id ? -1 : a.rule.id > b2.rule.id ? 1 : 0);
+  const rules = [...result.rules].sort((a, b2) => compareStrings(a.rule.id, b2.rule.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.rule.id, i]));
   const descriptors = rules.map(({ rule, level }) => reportingDescriptor(rule, level));
   const slugs = targetSlugs(result.targets);
@@ -64218,9 +64219,7 @@ function certificateLabel(c) {
 }
 
 // src/report/crypto-components.ts
-function cmp10(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
+init_compare();
 function componentKey(c) {
   return `${c.purl}\0${c.evidence.map((e) => `${e.path}\0${e.line ?? ""}\0${e.layer ?? ""}`).join("\0")}`;
 }
@@ -64236,9 +64235,9 @@ function cryptoComponents(t, facts = loadFacts()) {
     cc.findings.push(f2);
   }
   for (const cc of byKey.values()) {
-    cc.findings.sort((a, b2) => levelRank(a.level) - levelRank(b2.level) || cmp10(a.ruleId, b2.ruleId) || cmp10(a.fingerprint, b2.fingerprint));
+    cc.findings.sort((a, b2) => levelRank(a.level) - levelRank(b2.level) || compareStrings(a.ruleId, b2.ruleId) || compareStrings(a.fingerprint, b2.fingerprint));
   }
-  return [...byKey.entries()].sort(([a], [b2]) => cmp10(a, b2)).map(([, cc]) => cc);
+  return [...byKey.entries()].sort(([a], [b2]) => compareStrings(a, b2)).map(([, cc]) => cc);
 }
 function allCryptoComponents(result, facts = loadFacts()) {
   return result.targets.flatMap((t) => cryptoComponents(t, facts));
@@ -64246,6 +64245,7 @@ function allCryptoComponents(result, facts = loadFacts()) {
 var BYPASS_TAGS = ["non-validated", "pure-js", "static-link", "vendored"];
 
 // src/report/cbom.ts
+init_compare();
 var CBOM_SPEC_VERSION = "1.6";
 var UUID_URN = /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[1-5][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 var EVIDENCE_ANALYSED = {
@@ -64256,9 +64256,6 @@ var EVIDENCE_ANALYSED = {
   buildinfo: "build metadata embedded in binaries (Go buildinfo, cargo-auditable)"
 };
 var NOT_ANALYSED = "source code and call sites (which algorithms the application really uses); runtime configuration (FIPS mode switches, OpenSSL configuration, TLS settings); build features that lockfiles do not record";
-function cmp11(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
 function sortProps(props) {
   const seen = /* @__PURE__ */ new Set();
   return props.filter((p2) => {
@@ -64266,7 +64263,7 @@ function sortProps(props) {
     if (seen.has(k2)) return false;
     seen.add(k2);
     return true;
-  }).sort((a, b2) => cmp11(a.name, b2.name) || cmp11(a.value, b2.value));
+  }).sort((a, b2) => compareStrings(a.name, b2.name) || compareStrings(a.value, b2.value));
 }
 function moduleStatus(m2) {
   if (m2.status === "historical") return `historical${m2.statusSince ? ` since ${m2.statusSince}` : ""}`;
@@ -64297,7 +64294,7 @@ function buildCbom(result, options2 = {}, facts = loadFacts()) {
   const dependencies = [];
   const protocols = /* @__PURE__ */ new Map();
   const algorithms = /* @__PURE__ */ new Map();
-  for (const purl of [...byPurl.keys()].sort(cmp11)) {
+  for (const purl of [...byPurl.keys()].sort(compareStrings)) {
     const ccs = byPurl.get(purl);
     const first = ccs[0].component;
     const props = [{ name: "cryptaudit:ecosystem", value: first.ecosystem }];
@@ -64342,7 +64339,7 @@ function buildCbom(result, options2 = {}, facts = loadFacts()) {
         if (other) dependsOn.add(other.component.purl);
       }
     }
-    occurrences.sort((a, b2) => cmp11(a.location, b2.location) || (a.line ?? 0) - (b2.line ?? 0) || cmp11(a.additionalContext ?? "", b2.additionalContext ?? ""));
+    occurrences.sort((a, b2) => compareStrings(a.location, b2.location) || (a.line ?? 0) - (b2.line ?? 0) || compareStrings(a.additionalContext ?? "", b2.additionalContext ?? ""));
     libraries.push({
       type: "library",
       "bom-ref": purl,
@@ -64352,11 +64349,11 @@ function buildCbom(result, options2 = {}, facts = loadFacts()) {
       evidence: { occurrences: dedupe(occurrences) },
       properties: sortProps(props)
     });
-    const dep = { ref: purl, dependsOn: [...dependsOn].sort(cmp11) };
-    if (provides.size) dep.provides = [...provides].sort(cmp11);
+    const dep = { ref: purl, dependsOn: [...dependsOn].sort(compareStrings) };
+    if (provides.size) dep.provides = [...provides].sort(compareStrings);
     dependencies.push(dep);
   }
-  const protocolComponents = [...protocols.values()].sort((a, b2) => cmp11(protocolRef(a), protocolRef(b2))).map((t) => ({
+  const protocolComponents = [...protocols.values()].sort((a, b2) => compareStrings(protocolRef(a), protocolRef(b2))).map((t) => ({
     type: "cryptographic-asset",
     "bom-ref": protocolRef(t),
     name: "TLS",
@@ -64373,7 +64370,7 @@ function buildCbom(result, options2 = {}, facts = loadFacts()) {
       { name: "cryptaudit:fact-source", value: t.source }
     ])
   }));
-  const algorithmComponents = [...algorithms.values()].sort((a, b2) => cmp11(algorithmRef(a), algorithmRef(b2))).map((a) => {
+  const algorithmComponents = [...algorithms.values()].sort((a, b2) => compareStrings(algorithmRef(a), algorithmRef(b2))).map((a) => {
     const algorithmProperties = { primitive: a.primitive };
     if (a.parameterSetIdentifier !== void 0) algorithmProperties["parameterSetIdentifier"] = a.parameterSetIdentifier;
     if (a.nistQuantumSecurityLevel !== void 0) algorithmProperties["nistQuantumSecurityLevel"] = a.nistQuantumSecurityLevel;
@@ -64425,7 +64422,7 @@ function moduleProperties(m2, condition, librarySource) {
 function metadataProperties(result, found, facts) {
   const kinds = /* @__PURE__ */ new Set();
   for (const t of result.targets) for (const c of t.components) for (const e of c.evidence) kinds.add(e.kind);
-  const analysed = [...kinds].sort(cmp11).map((k2) => EVIDENCE_ANALYSED[k2]);
+  const analysed = [...kinds].sort(compareStrings).map((k2) => EVIDENCE_ANALYSED[k2]);
   const props = [
     {
       name: "cryptaudit:analysis",
@@ -64447,6 +64444,7 @@ function metadataProperties(result, found, facts) {
 }
 
 // src/report/json.ts
+init_compare();
 var JSON_SCHEMA_VERSION = 1;
 function renderJson(result) {
   return toJson(buildJson(result));
@@ -64474,7 +64472,7 @@ function buildJson(result) {
       targets: targets.length
     },
     targets,
-    rules: [...result.rules].sort((a, b2) => a.rule.id < b2.rule.id ? -1 : a.rule.id > b2.rule.id ? 1 : 0).map(({ rule, level }) => ({
+    rules: [...result.rules].sort((a, b2) => compareStrings(a.rule.id, b2.rule.id)).map(({ rule, level }) => ({
       id: rule.id,
       level,
       title: rule.title,
@@ -64536,7 +64534,7 @@ function buildTarget(t, ruleById) {
     }
     if (!jc.rules.includes(f2.ruleId)) jc.rules.push(f2.ruleId);
   }
-  const components = [...byKey.entries()].sort(([a], [b2]) => a < b2 ? -1 : a > b2 ? 1 : 0).map(([, c]) => ({ ...c, rules: c.rules.sort() }));
+  const components = [...byKey.entries()].sort(([a], [b2]) => compareStrings(a, b2)).map(([, c]) => ({ ...c, rules: c.rules.sort() }));
   const errors = [...t.errors].sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : (a.line ?? 0) - (b2.line ?? 0)).map((e) => ({ path: e.path, location: location(t, e.path, e.line), message: e.message }));
   const counts = countLevels(t.findings);
   return {
@@ -64562,9 +64560,7 @@ function buildTarget(t, ruleById) {
 }
 
 // src/report/assessor.ts
-function cmp12(a, b2) {
-  return a < b2 ? -1 : a > b2 ? 1 : 0;
-}
+init_compare();
 var text2 = escapeCell;
 function code(s3) {
   return "`" + s3.replace(/`/g, "'").replace(/\|/g, "\\|").replace(/\r?\n/g, " ") + "`";
@@ -64614,7 +64610,7 @@ function keyExchange(cc) {
   return groups ? `${pq}: ${text2(groups)}` : pq;
 }
 function bypassRules(cc, tagsOf) {
-  return [...new Set(cc.findings.filter((f2) => (tagsOf.get(f2.ruleId) ?? []).some((t) => BYPASS_TAGS.includes(t))).map((f2) => f2.ruleId))].sort(cmp12);
+  return [...new Set(cc.findings.filter((f2) => (tagsOf.get(f2.ruleId) ?? []).some((t) => BYPASS_TAGS.includes(t))).map((f2) => f2.ruleId))].sort(compareStrings);
 }
 function targetEvidence(t, facts, tagsOf) {
   const ccs = cryptoComponents(t, facts);
@@ -64642,7 +64638,7 @@ function renderAssessorSection(result, facts = loadFacts()) {
   const tagsOf = new Map(result.rules.map((r) => [r.rule.id, r.rule.tags ?? []]));
   const kinds = /* @__PURE__ */ new Set();
   for (const t of result.targets) for (const c of t.components) for (const e of c.evidence) kinds.add(e.kind);
-  const analysed = [...kinds].sort(cmp12).map((k2) => ANALYSED[k2]);
+  const analysed = [...kinds].sort(compareStrings).map((k2) => ANALYSED[k2]);
   const bypassRulesOn = result.rules.some((r) => (r.rule.tags ?? []).some((t) => BYPASS_TAGS.includes(t)));
   const control = (id) => facts.controls.find((c) => c.id === id);
   const deadline = (id) => facts.deadlines.find((d) => d.id === id);

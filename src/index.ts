@@ -17,6 +17,7 @@ import { walkAndExtract } from './walk.js';
 import { targetFacts, targetOpenOptions } from './sources/image/target-facts.js';
 import { extractRemoved } from './sources/image/removed.js';
 import { packageRoot } from './util/paths.js';
+import { compareStrings } from './util/compare.js';
 
 export type { ScanResult, TargetResult, FailOn } from './model/result.js';
 export type { Component, Evidence, Finding, Level, ScanError } from './model/types.js';
@@ -136,7 +137,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       await opened.image?.close();
     }
     walked.errors.push(...facts.errors);
-    const components = walked.components.sort((a, b) => cmp(a.purl, b.purl) || cmp(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? ''));
+    const components = walked.components.sort((a, b) => compareStrings(a.purl, b.purl) || compareStrings(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? ''));
     targets.push({
       target,
       displayRoot: opened.displayRoot,
@@ -145,7 +146,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
       ...(facts.osFips ? { osFips: facts.osFips } : {}),
       components,
       findings: evaluate(components, ruleSet, levels),
-      errors: walked.errors.sort((a, b) => cmp(a.path, b.path) || (a.line ?? 0) - (b.line ?? 0)),
+      errors: walked.errors.sort((a, b) => compareStrings(a.path, b.path) || (a.line ?? 0) - (b.line ?? 0)),
       filesExtracted: walked.filesExtracted,
       filesParsed: walked.filesParsed,
     });
@@ -155,7 +156,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   const rules = Object.entries(levels)
     .filter((entry): entry is [string, Level] => entry[1] !== 'off')
     .map(([id, level]) => ({ rule: ruleSet.rules.get(id)!, level }))
-    .sort((a, b) => cmp(a.rule.id, b.rule.id));
+    .sort((a, b) => compareStrings(a.rule.id, b.rule.id));
   return {
     tool: { name: 'cryptaudit', version: toolVersion },
     policy: { id: profile.id, title: profile.title },
@@ -182,6 +183,3 @@ async function suppress(config: Config, targets: TargetResult[], options: ScanOp
   }
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

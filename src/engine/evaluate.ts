@@ -3,6 +3,7 @@ import { fingerprint } from '../model/fingerprint.js';
 import type { ProfileLevel, Rule, RuleSet } from './types.js';
 import { satisfies } from './versions.js';
 import { groupBy } from '../util/group.js';
+import { compareStrings } from '../util/compare.js';
 
 const LEVEL_ORDER: Record<Level, number> = { error: 0, warning: 1, note: 2 };
 
@@ -119,13 +120,10 @@ export function evaluate(components: readonly Component[], ruleSet: RuleSet, lev
 export function compareFindings(a: Finding, b: Finding): number {
   return (
     LEVEL_ORDER[a.level] - LEVEL_ORDER[b.level] ||
-    cmp(a.ruleId, b.ruleId) ||
-    cmp(a.component.purl, b.component.purl) ||
-    cmp(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? '') ||
+    compareStrings(a.ruleId, b.ruleId) ||
+    compareStrings(a.component.purl, b.component.purl) ||
+    compareStrings(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? '') ||
     (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0)
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

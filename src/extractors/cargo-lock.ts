@@ -3,6 +3,7 @@ import { makePurl } from '../model/purl.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { parseToml, scanTomlLayout, stripBom } from './toml.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Cargo.lock, formats 1–4 (rust-lang/cargo `ResolveVersion`; rustsec cargo-lock `lockfile/version.rs`):
@@ -215,13 +216,10 @@ function resolve(dep: DependencySpec, byName: Map<string, LockPackage[]>): LockP
 
 function compareComponents(a: Component, b: Component): number {
   return (
-    cmp(a.name, b.name) ||
-    cmp(a.version ?? '', b.version ?? '') ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.version ?? '', b.version ?? '') ||
     (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0) ||
-    cmp(a.evidence[0]?.detail ?? '', b.evidence[0]?.detail ?? '')
+    compareStrings(a.evidence[0]?.detail ?? '', b.evidence[0]?.detail ?? '')
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

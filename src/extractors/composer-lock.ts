@@ -3,6 +3,7 @@ import { makePurl } from '../model/purl.js';
 import { pathsFromProject, projectName } from './graph.js';
 import { parseJsonWithLine, propertyLinesFast } from './json-lines.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor, type ParseOptions } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Composer's composer.lock: `packages` and `packages-dev` arrays of {name, version, require}. The lockfile does
@@ -73,7 +74,7 @@ export function parseComposerLock(text: string, path: string, options: ParseOpti
         dependencies: depsOf(pkg).map((d) => byName.get(d)!.pkg.name as string).sort(),
       };
     })
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => compareStrings(a.name, b.name));
 }
 
 export const composerLockExtractor: Extractor = {

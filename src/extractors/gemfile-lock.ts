@@ -2,6 +2,7 @@ import type { Component } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { pathsFromProject, projectName } from './graph.js';
 import { baseName, ParseError, type ExtractInput, type Extractor, type ParseOptions } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Bundler's Gemfile.lock / gems.locked. Sections GEM, GIT, PATH, PLUGIN SOURCE hold `specs:` with gems at
@@ -77,7 +78,7 @@ export function parseGemfileLock(rawText: string, path: string, options: ParseOp
   const paths = pathsFromProject(options.project ?? '(Gemfile)', roots, [...specs.values()].map((s) => ({ id: s.name, name: s.name, deps: s.deps })));
   const direct = new Set(roots);
   return [...specs.values()]
-    .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+    .sort((a, b) => compareStrings(a.name, b.name))
     .map((s) => ({
       ecosystem: 'gem' as const,
       name: s.name,

@@ -1,6 +1,7 @@
 import type { Component, Evidence } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * go.mod (+ go.sum beside it for modules older than Go 1.17), read the way golang.org/x/mod/modfile reads it:
@@ -371,13 +372,10 @@ function findLast<T>(list: readonly T[], pred: (x: T) => boolean): T | undefined
 
 function compareComponents(a: Component, b: Component): number {
   return (
-    cmp(a.name, b.name) ||
-    cmp(a.version ?? '', b.version ?? '') ||
-    cmp(a.evidence[0]!.path, b.evidence[0]!.path) ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.version ?? '', b.version ?? '') ||
+    compareStrings(a.evidence[0]!.path, b.evidence[0]!.path) ||
     (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0)
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

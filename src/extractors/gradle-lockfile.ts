@@ -1,6 +1,7 @@
 import type { Component, Evidence } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Gradle dependency locking (gradle.lockfile, buildscript-gradle.lockfile; Gradle 6+ single-file format, as
@@ -58,7 +59,7 @@ export function parseGradleLockfile(rawText: string, path: string, layer?: strin
     if (configurations.length > 0 && configurations.every(isTestConfiguration)) c.scope = { dev: true };
     components.push(c);
   });
-  return components.sort((a, b) => cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? '') || (a.evidence[0]!.line ?? 0) - (b.evidence[0]!.line ?? 0));
+  return components.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.version ?? '', b.version ?? '') || (a.evidence[0]!.line ?? 0) - (b.evidence[0]!.line ?? 0));
 }
 
 /** test*Classpath configurations (testCompileClasspath, testRuntimeClasspath, …) build and run tests only */
@@ -66,6 +67,3 @@ function isTestConfiguration(conf: string): boolean {
   return /^test.*Classpath$/.test(conf);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -8,6 +8,7 @@ import { makePurl } from '../model/purl.js';
 import type { Component, Scope } from '../model/types.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { baseName, dirName, type ExtractInput } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface JsEdge {
   to: string;
@@ -73,7 +74,7 @@ export function comparePaths(a: string[], b: string[]): number {
   if (a.length !== b.length) return a.length - b.length;
   const x = a.join('\u0000');
   const y = b.join('\u0000');
-  return x < y ? -1 : x > y ? 1 : 0;
+  return compareStrings(x, y);
 }
 
 interface Acc {

@@ -3,6 +3,7 @@ import { makePurl } from '../model/purl.js';
 import { pathsFromProject, projectName, type GraphNode } from './graph.js';
 import { parseJsonWithLine, propertyLinesFast } from './json-lines.js';
 import { baseName, ParseError, type ExtractInput, type Extractor, type ParseOptions } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * NuGet packages.lock.json (version 1 and 2): per target framework, every package with `type` (Direct,
@@ -78,7 +79,7 @@ export function parseNugetLock(text: string, path: string, options: ParseOptions
       dependencies: n.deps.map((d) => nodes.get(d)?.name ?? d).sort(),
     });
   }
-  return components.sort((a, b) => (a.name.toLowerCase() < b.name.toLowerCase() ? -1 : a.name.toLowerCase() > b.name.toLowerCase() ? 1 : 0));
+  return components.sort((a, b) => compareStrings(a.name.toLowerCase(), b.name.toLowerCase()));
 }
 
 export const nugetLockExtractor: Extractor = {

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import type { Component, Evidence } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { baseName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * pom.xml: the dependencies a Maven project declares itself (osv-scalibr's pomxml without the network
@@ -385,9 +386,6 @@ function doctypeEnd(text: string, from: number): number {
 }
 
 function compareComponents(a: Component, b: Component): number {
-  return cmp(a.name, b.name) || cmp(a.version ?? '', b.version ?? '') || (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0);
+  return compareStrings(a.name, b.name) || compareStrings(a.version ?? '', b.version ?? '') || (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0);
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

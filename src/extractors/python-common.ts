@@ -1,6 +1,7 @@
 import type { Component, Evidence, Scope } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { shortestPaths, type GraphNode } from './graph.js';
+import { compareStrings } from '../util/compare.js';
 
 /** What the Python lockfile extractors share: PEP 503 names, PEP 508 requirement names, graph → components. */
 
@@ -117,16 +118,13 @@ export function defaultResolver(packages: readonly PyPackage[]): (from: number, 
 
 export function compareComponents(a: Component, b: Component): number {
   return (
-    cmp(a.name, b.name) ||
-    cmp(a.version ?? '', b.version ?? '') ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.version ?? '', b.version ?? '') ||
     (a.evidence[0]?.line ?? 0) - (b.evidence[0]?.line ?? 0) ||
-    cmp(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? '')
+    compareStrings(a.evidence[0]?.path ?? '', b.evidence[0]?.path ?? '')
   );
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** 1-based line of a character offset. */
 export function lineAt(text: string, offset: number): number {

@@ -4,6 +4,7 @@ import type { Vfs } from '../sources/vfs.js';
 import { normalizeName, toComponents, type PyPackage, type PyRoot } from './python-common.js';
 import { stripBom } from './toml.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * pip requirements files: any `*.txt` whose basename contains "requirements" (osv-scalibr, syft).
@@ -265,7 +266,7 @@ export async function extractRequirements(text: string, file: string, vfs: Vfs |
 
   if (problems.length > 0) {
     // in file order: the file itself first, then included files, each by line
-    problems.sort((a, b) => Number(a.path !== file) - Number(b.path !== file) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0) || a.line - b.line);
+    problems.sort((a, b) => Number(a.path !== file) - Number(b.path !== file) || compareStrings(a.path, b.path) || a.line - b.line);
     const [first, ...more] = problems;
     const where = (p: Problem) => (p.path === file ? `line ${p.line}` : `${p.path}:${p.line}`);
     const tail = more.length > 0 ? `; also at ${more.map(where).join(', ')}` : '';

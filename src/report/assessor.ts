@@ -4,6 +4,7 @@ import { moduleStatus } from './cbom.js';
 import { escapeCell, fileRef } from './common.js';
 import { BYPASS_TAGS, cryptoComponents, type CryptoComponent } from './crypto-components.js';
 import { certificateLabel, loadFacts, type Facts, type ModuleFact } from './facts.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * The assessor's evidence section of the Markdown report: per target, the crypto modules present, whether each is
@@ -13,9 +14,6 @@ import { certificateLabel, loadFacts, type Facts, type ModuleFact } from './fact
  * Evidence only: it says plainly that it is not a certification, and what was not analysed.
  */
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Plain text in a table cell or list item: the Markdown report's escaping. */
 const text = escapeCell;
@@ -80,7 +78,7 @@ function keyExchange(cc: CryptoComponent): string {
 }
 
 function bypassRules(cc: CryptoComponent, tagsOf: Map<string, readonly string[]>): string[] {
-  return [...new Set(cc.findings.filter((f) => (tagsOf.get(f.ruleId) ?? []).some((t) => BYPASS_TAGS.includes(t))).map((f) => f.ruleId))].sort(cmp);
+  return [...new Set(cc.findings.filter((f) => (tagsOf.get(f.ruleId) ?? []).some((t) => BYPASS_TAGS.includes(t))).map((f) => f.ruleId))].sort(compareStrings);
 }
 
 interface TargetEvidence {
@@ -124,7 +122,7 @@ export function renderAssessorSection(result: ScanResult, facts: Facts = loadFac
   const tagsOf = new Map(result.rules.map((r) => [r.rule.id, r.rule.tags ?? []]));
   const kinds = new Set<EvidenceKind>();
   for (const t of result.targets) for (const c of t.components) for (const e of c.evidence) kinds.add(e.kind);
-  const analysed = [...kinds].sort(cmp).map((k) => ANALYSED[k]);
+  const analysed = [...kinds].sort(compareStrings).map((k) => ANALYSED[k]);
   const bypassRulesOn = result.rules.some((r) => (r.rule.tags ?? []).some((t) => BYPASS_TAGS.includes(t)));
   const control = (id: string) => facts.controls.find((c) => c.id === id)!;
   const deadline = (id: string) => facts.deadlines.find((d) => d.id === id)!;

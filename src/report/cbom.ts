@@ -3,6 +3,7 @@ import type { EvidenceKind } from '../model/types.js';
 import { fileRef, toJson } from './common.js';
 import { allCryptoComponents, type CryptoComponent } from './crypto-components.js';
 import { certificateLabel, loadFacts, type AlgorithmFact, type Facts, type ModuleFact, type TlsDefaultsFact } from './facts.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * `--format cbom`: a CycloneDX 1.6 JSON cryptography bill of materials (knowledge/sarif-action-cbom-tui.md §3).
@@ -85,9 +86,6 @@ const NOT_ANALYSED =
   'source code and call sites (which algorithms the application really uses); runtime configuration (FIPS mode ' +
   'switches, OpenSSL configuration, TLS settings); build features that lockfiles do not record';
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function sortProps(props: Property[]): Property[] {
   const seen = new Set<string>();
@@ -98,7 +96,7 @@ function sortProps(props: Property[]): Property[] {
       seen.add(k);
       return true;
     })
-    .sort((a, b) => cmp(a.name, b.name) || cmp(a.value, b.value));
+    .sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.value, b.value));
 }
 
 export function moduleStatus(m: ModuleFact): string {
@@ -136,7 +134,7 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
   const dependencies: CdxDependency[] = [];
   const protocols = new Map<string, TlsDefaultsFact>();
   const algorithms = new Map<string, AlgorithmFact>();
-  for (const purl of [...byPurl.keys()].sort(cmp)) {
+  for (const purl of [...byPurl.keys()].sort(compareStrings)) {
     const ccs = byPurl.get(purl)!;
     const first = ccs[0]!.component;
     const props: Property[] = [{ name: 'cryptaudit:ecosystem', value: first.ecosystem }];
@@ -185,7 +183,7 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
         if (other) dependsOn.add(other.component.purl);
       }
     }
-    occurrences.sort((a, b) => cmp(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || cmp(a.additionalContext ?? '', b.additionalContext ?? ''));
+    occurrences.sort((a, b) => compareStrings(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.additionalContext ?? '', b.additionalContext ?? ''));
     libraries.push({
       type: 'library',
       'bom-ref': purl,
@@ -196,13 +194,13 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
       properties: sortProps(props),
     });
     // dependsOn even when empty: the schema allows it, and cdxgen's validator expects it on every entry
-    const dep: CdxDependency = { ref: purl, dependsOn: [...dependsOn].sort(cmp) };
-    if (provides.size) dep.provides = [...provides].sort(cmp);
+    const dep: CdxDependency = { ref: purl, dependsOn: [...dependsOn].sort(compareStrings) };
+    if (provides.size) dep.provides = [...provides].sort(compareStrings);
     dependencies.push(dep);
   }
 
   const protocolComponents = [...protocols.values()]
-    .sort((a, b) => cmp(protocolRef(a), protocolRef(b)))
+    .sort((a, b) => compareStrings(protocolRef(a), protocolRef(b)))
     .map((t): CdxComponent => ({
       type: 'cryptographic-asset',
       'bom-ref': protocolRef(t),
@@ -222,7 +220,7 @@ export function buildCbom(result: ScanResult, options: CbomOptions = {}, facts: 
     }));
 
   const algorithmComponents = [...algorithms.values()]
-    .sort((a, b) => cmp(algorithmRef(a), algorithmRef(b)))
+    .sort((a, b) => compareStrings(algorithmRef(a), algorithmRef(b)))
     .map((a): CdxComponent => {
       const algorithmProperties: Record<string, unknown> = { primitive: a.primitive };
       if (a.parameterSetIdentifier !== undefined) algorithmProperties['parameterSetIdentifier'] = a.parameterSetIdentifier;
@@ -279,7 +277,7 @@ function moduleProperties(m: ModuleFact, condition: string | undefined, libraryS
 function metadataProperties(result: ScanResult, found: CryptoComponent[], facts: Facts): Property[] {
   const kinds = new Set<EvidenceKind>();
   for (const t of result.targets) for (const c of t.components) for (const e of c.evidence) kinds.add(e.kind);
-  const analysed = [...kinds].sort(cmp).map((k) => EVIDENCE_ANALYSED[k]);
+  const analysed = [...kinds].sort(compareStrings).map((k) => EVIDENCE_ANALYSED[k]);
   const props: Property[] = [
     {
       name: 'cryptaudit:analysis',

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Evidence, Finding, Level, Scope } from '../model/types.js';
 import type { TargetResult } from '../model/result.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * Helpers every reporter shares, so SARIF, JSON and text name the same file the same way and order findings
@@ -13,9 +14,6 @@ export function levelRank(level: Level): number {
   return LEVEL_RANK[level];
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /**
  * The engine already sorts findings (level, rule id, purl, evidence path); sorting again here costs nothing
@@ -25,10 +23,10 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort(
     (a, b) =>
       levelRank(a.level) - levelRank(b.level) ||
-      cmp(a.ruleId, b.ruleId) ||
-      cmp(a.component.purl, b.component.purl) ||
-      cmp(primaryEvidence(a)?.path ?? '', primaryEvidence(b)?.path ?? '') ||
-      cmp(a.fingerprint, b.fingerprint),
+      compareStrings(a.ruleId, b.ruleId) ||
+      compareStrings(a.component.purl, b.component.purl) ||
+      compareStrings(primaryEvidence(a)?.path ?? '', primaryEvidence(b)?.path ?? '') ||
+      compareStrings(a.fingerprint, b.fingerprint),
   );
 }
 
@@ -45,7 +43,7 @@ export function toJson(value: unknown): string {
 /** A copy with keys in code-point order, so an engine that fills captures in another order changes nothing. */
 export function sortedRecord<T>(rec: Record<string, T> | undefined): Record<string, T> | undefined {
   if (!rec) return undefined;
-  const keys = Object.keys(rec).sort(cmp);
+  const keys = Object.keys(rec).sort(compareStrings);
   if (keys.length === 0) return undefined;
   const out: Record<string, T> = {};
   for (const k of keys) out[k] = rec[k]!;

@@ -2,6 +2,7 @@ import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Component, Finding } from '../model/types.js';
 import { levelRank } from './common.js';
 import { factsFor, loadFacts, type ComponentFacts, type Facts } from './facts.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * The crypto components of a scan, as the CBOM and the assessor report list them: every component with at least
@@ -16,9 +17,6 @@ export interface CryptoComponent {
   facts: ComponentFacts;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 /** Identity of one found component: purl plus where it was found (the same purl can sit in two lockfiles). */
 function componentKey(c: Component): string {
@@ -37,9 +35,9 @@ export function cryptoComponents(t: TargetResult, facts: Facts = loadFacts()): C
     cc.findings.push(f);
   }
   for (const cc of byKey.values()) {
-    cc.findings.sort((a, b) => levelRank(a.level) - levelRank(b.level) || cmp(a.ruleId, b.ruleId) || cmp(a.fingerprint, b.fingerprint));
+    cc.findings.sort((a, b) => levelRank(a.level) - levelRank(b.level) || compareStrings(a.ruleId, b.ruleId) || compareStrings(a.fingerprint, b.fingerprint));
   }
-  return [...byKey.entries()].sort(([a], [b]) => cmp(a, b)).map(([, cc]) => cc);
+  return [...byKey.entries()].sort(([a], [b]) => compareStrings(a, b)).map(([, cc]) => cc);
 }
 
 export function allCryptoComponents(result: ScanResult, facts: Facts = loadFacts()): CryptoComponent[] {

@@ -13,6 +13,7 @@ import {
   toJson,
   type LevelCounts,
 } from './common.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * `--format json`: a stable, documented shape for scripts (schema/cryptaudit-result.schema.json). Bump
@@ -139,7 +140,7 @@ export function buildJson(result: ScanResult): JsonReport {
     },
     targets,
     rules: [...result.rules]
-      .sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0))
+      .sort((a, b) => compareStrings(a.rule.id, b.rule.id))
       .map(({ rule, level }) => ({
         id: rule.id,
         level,
@@ -214,7 +215,7 @@ function buildTarget(t: TargetResult, ruleById: Map<string, Rule>): JsonTarget {
     if (!jc.rules.includes(f.ruleId)) jc.rules.push(f.ruleId);
   }
   const components = [...byKey.entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareStrings(a, b))
     .map(([, c]) => ({ ...c, rules: c.rules.sort() }));
 
   const errors = [...t.errors]

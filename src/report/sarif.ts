@@ -15,6 +15,7 @@ import {
   toUri,
   type FileRef,
 } from './common.js';
+import { compareStrings } from '../util/compare.js';
 
 /**
  * SARIF 2.1.0 as GitHub code scanning ingests it (knowledge/sarif-action-cbom-tui.md §1, §7.3, §8.1):
@@ -38,7 +39,7 @@ export function renderSarif(result: ScanResult): string {
 }
 
 export function buildSarif(result: ScanResult): sarif.Log {
-  const rules = [...result.rules].sort((a, b) => (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0));
+  const rules = [...result.rules].sort((a, b) => compareStrings(a.rule.id, b.rule.id));
   const ruleIndex = new Map(rules.map((r, i) => [r.rule.id, i]));
   const descriptors = rules.map(({ rule, level }) => reportingDescriptor(rule, level));
   const slugs = targetSlugs(result.targets);

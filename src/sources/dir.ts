@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import fg from 'fast-glob';
 import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, type WalkOptions } from './vfs.js';
+import { compareStrings } from '../util/compare.js';
 
 /** Git's own store holds no shipped code; node_modules is walked (prebuilt addons), see Extractor.insideNodeModules. */
 const ALWAYS_EXCLUDED = ['**/.git/**'];
@@ -32,7 +33,7 @@ export class DirVfs implements Vfs {
     const files = entries
       .filter((e) => e.stats && e.stats.isFile() && !e.stats.isSymbolicLink())
       .map((e) => ({ path: e.path, size: e.stats!.size }))
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+      .sort((a, b) => compareStrings(a.path, b.path));
     yield* files;
   }
 

@@ -5,6 +5,7 @@
  */
 import type { JsonFinding, JsonReport } from '../report/json.js';
 import type { Level } from '../model/types.js';
+import { compareStrings } from '../util/compare.js';
 
 export interface TriageItem {
   /** unique within one session: target index + fingerprint */
@@ -78,9 +79,6 @@ export function componentLabel(f: JsonFinding): string {
   return f.version !== undefined ? `${f.name}@${f.version}` : f.name;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 export function groupItems(items: readonly TriageItem[], by: GroupBy): Group[] {
   const keyOf = (it: TriageItem): string => {
@@ -106,7 +104,7 @@ export function groupItems(items: readonly TriageItem[], by: GroupBy): Group[] {
     else groups.set(k, [it]);
   }
   const sorted = [...groups.entries()].sort(([a], [b]) =>
-    by === 'severity' ? LEVEL_RANK[a as Level] - LEVEL_RANK[b as Level] : cmp(a, b),
+    by === 'severity' ? LEVEL_RANK[a as Level] - LEVEL_RANK[b as Level] : compareStrings(a, b),
   );
   return sorted.map(([k, list]) => ({ label: by === 'severity' ? k.toUpperCase() : k, items: list }));
 }

@@ -1,6 +1,7 @@
 import semverParse from 'semver/functions/parse.js';
 import semverCompareFn from 'semver/functions/compare.js';
 import type { SemVer } from 'semver';
+import { compareStrings } from '../../util/compare.js';
 
 /**
  * Go's two version orderings, behind one comparator for the 'golang' ecosystem:
@@ -28,7 +29,7 @@ export function golangCompare(a: string, b: string): number | undefined {
     cmpNum(ta.major, tb.major) ||
     cmpNum(ta.minor, tb.minor) ||
     cmpNum(ta.patch, tb.patch) ||
-    cmpStr(ta.kind, tb.kind) || // '' < 'alpha' < 'beta' < 'rc'
+    compareStrings(ta.kind, tb.kind) || // '' < 'alpha' < 'beta' < 'rc'
     cmpNum(ta.pre, tb.pre)
   );
 }
@@ -65,9 +66,6 @@ function toolchainVersion(v: string): Toolchain | undefined {
 /** decimal strings without leading zeros, '' (absent) lowest: gover.cmpInt */
 function cmpNum(a: string, b: string): number {
   if (a.length !== b.length) return a.length < b.length ? -1 : 1;
-  return cmpStr(a, b);
+  return compareStrings(a, b);
 }
 
-function cmpStr(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -1,3 +1,5 @@
+import { compareStrings } from '../../util/compare.js';
+
 /**
  * Maven's version ordering: a port of org.apache.maven.artifact.versioning.ComparableVersion (Maven 3.6–3.8
  * line, with the "release" alias and the MNG-6964 fix), which is what Maven and Gradle's Maven-style ranges use.
@@ -107,8 +109,8 @@ function compareItem(a: Item, b: Item | undefined): number {
     return 1; // 1.1 > 1-sp, 1.1 > 1-1
   }
   if (a.t === 'str') {
-    if (b === undefined) return cmp(comparableQualifier(a.v), RELEASE_INDEX); // 1-rc < 1, 1-sp > 1
-    if (b.t === 'str') return cmp(comparableQualifier(a.v), comparableQualifier(b.v));
+    if (b === undefined) return compareStrings(comparableQualifier(a.v), RELEASE_INDEX); // 1-rc < 1, 1-sp > 1
+    if (b.t === 'str') return compareStrings(comparableQualifier(a.v), comparableQualifier(b.v));
     return -1; // 1.any < 1.1, 1.any < 1-1
   }
   if (b === undefined) {
@@ -134,6 +136,3 @@ function compareItems(a: Item[], b: Item[]): number {
   return 0;
 }
 
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -10,6 +10,7 @@ import { sniffFormat } from '../binary/format.js';
 import { factsToComponents, readNativeFacts } from '../binary/native.js';
 import { isLibraryName } from '../binary/candidate.js';
 import { ArchiveError, ZipArchive, type Budget, type Member } from './zip.js';
+import { compareStrings } from '../../util/compare.js';
 
 /**
  * Java archives (jar, war, ear) and Python wheels: what they say they are, and the native code inside.
@@ -72,7 +73,7 @@ export async function extractArchive(input: ExtractInput): Promise<Component[]> 
       if (e instanceof ArchiveError) throw new ParseError(e.message);
       throw e;
     }
-    components.sort((a, b) => compare(a.purl, b.purl) || compare(a.evidence[0]!.path, b.evidence[0]!.path));
+    components.sort((a, b) => compareStrings(a.purl, b.purl) || compareStrings(a.evidence[0]!.path, b.evidence[0]!.path));
     if (ctx.problems.length > 0) throw new ParseError(`archive partly unreadable: ${ctx.problems.join('; ')}`, undefined, components);
     return components;
   } finally {
@@ -83,8 +84,6 @@ export async function extractArchive(input: ExtractInput): Promise<Component[]> 
     }
   }
 }
-
-const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** Members too big for memory go to one temp dir per archive, removed when it is done (or when the process exits). */
 async function tempFile(ctx: Ctx): Promise<string> {

@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import { memberPath } from '../../util/paths.js';
 import { bufferByteSource, fileByteSource, type ByteSource } from '../binary/source.js';
+import { compareStrings } from '../../util/compare.js';
 
 /**
  * Zip archives (jar/war/ear, wheels) read with yauzl over a ByteSource: the central directory with positioned
@@ -139,7 +140,7 @@ export class ZipArchive {
       throw new ArchiveError(`central directory unreadable (${(e as Error).message})`);
     }
     if (badNames > 0) problems.push(`${badNames} member name(s) leave the archive or are absolute (first: ${JSON.stringify(firstBad.slice(0, 120))}); ignored`);
-    members.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    members.sort((a, b) => compareStrings(a.name, b.name));
     return new ZipArchive(zip, label, members, problems);
   }
 

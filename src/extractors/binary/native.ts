@@ -10,6 +10,7 @@ import { findGoBuildInfo, parseGoBuildInfoAt, parseModinfo, type GoBuildInfo } f
 import { parseDepV0, type AuditablePackage } from './cargo-auditable.js';
 import { scanStream, type Hit } from './scanner.js';
 import { libraryOfName, SYSTEM_LIB_DIR, sonameVersion } from './libraries.js';
+import { compareStrings } from '../../util/compare.js';
 
 /**
  * Native executables and libraries: ELF, PE, Mach-O (thin and universal), WASM.
@@ -249,7 +250,7 @@ export function factsToComponents(facts: NativeFacts, path: string, layer?: stri
   }
 
   if (facts.go) out.push(...goComponents(facts.go, goProps, ev));
-  return out.sort((a, b) => (a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+  return out.sort((a, b) => compareStrings(a.purl, b.purl));
 }
 
 function toComponent(a: Acc): Component {

@@ -6,6 +6,7 @@ import { annotatePosture, fipsPostureOf } from './fips-posture.js';
 import { distroQualifier, layerOf, osRelease, qualifiers, type OsRelease } from './os-release.js';
 import { bdbHashValues } from './rpm-bdb.js';
 import { RpmHeader, rpmEvr, rpmFiles, rpmPackageOf, type RpmPackage } from './rpm-header.js';
+import { compareStrings } from '../../util/compare.js';
 
 /**
  * rpm databases (knowledge/binary-signatures.md §10; syft `**\/{var/lib,usr/share,usr/lib/sysimage}/rpm/
@@ -210,7 +211,7 @@ export const rpmDbExtractor: Extractor = {
       }
     }
     // deterministic whatever the storage order (BerkeleyDB hash order follows the keys' hashes)
-    components.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+    components.sort((a, b) => compareStrings(a.name, b.name) || compareStrings(a.purl, b.purl));
     annotatePosture(components, await fipsPostureOf(input.vfs));
     const messages: string[] = [];
     if (problems.length) {

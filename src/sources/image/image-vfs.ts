@@ -7,6 +7,7 @@ import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, typ
 import type { ResolvedImage } from './image.js';
 import { entrySegments, LayerIndex, readEntryStream, type FileSource, type FsNode, type RemovedFile } from './layers.js';
 import type { ExpandLimits } from './decompress.js';
+import { compareStrings } from '../../util/compare.js';
 
 export interface ImageVfsOptions {
   /** files an extractor will read: copied to the temp dir during the one pass over the layers */
@@ -223,7 +224,7 @@ export class ImageVfs implements Vfs {
     const ids = this.image.layers.map((l) => l.diffId);
     const records = this.index.removed
       .filter((r) => r.src)
-      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : a.layer - b.layer));
+      .sort((a, b) => compareStrings(a.path, b.path) || a.layer - b.layer);
     // removals being read, by path; the walker reads several files at once (walk.ts), so reads find their copy by
     // path, and a path deleted twice waits for its first removal to be released before the second is yielded
     const active = new Map<string, { r: RemovedFile; released: Promise<void> }>();
