@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Vfs } from '../../sources/vfs.js';
+import { readStreamRange, sliceStream } from '../../util/streams.js';
 
 /**
  * One file of a source, read two ways: small positioned reads for headers, section tables and metadata blobs
@@ -35,7 +36,7 @@ export async function openByteSource(vfs: Vfs, path: string, size: number): Prom
       const key = `${offset}:${n}`;
       const cached = head.get(key);
       if (cached) return cached;
-      const buf = await readRangeFromStream(vfs.createReadStream(path), offset, n);
+      const buf = await readStreamRange(vfs.createReadStream(path), offset, offset + n);
       if (head.size < 64) head.set(key, buf);
       return buf;
     }),
@@ -83,43 +84,6 @@ function clampedReads(size: number, read: (offset: number, length: number) => Pr
     if (!Number.isSafeInteger(offset) || offset < 0 || offset >= size || length <= 0) return Buffer.alloc(0);
     return read(offset, Math.min(length, size - offset, MAX_READ));
   };
-}
-
-async function* sliceStream(stream: Readable, start: number, end: number): AsyncGenerator<Buffer> {
-  let pos = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const from = Math.max(0, start - pos);
-      const to = Math.min(chunk.length, end - pos);
-      pos += chunk.length;
-      if (to > from) yield chunk.subarray(from, to);
-      if (pos >= end) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-}
-
-async function readRangeFromStream(stream: Readable, offset: number, length: number): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  let pos = 0;
-  let got = 0;
-  try {
-    for await (const chunk of stream as AsyncIterable<Buffer>) {
-      const end = pos + chunk.length;
-      if (end > offset) {
-        const from = Math.max(0, offset - pos);
-        const take = Math.min(chunk.length - from, length - got);
-        parts.push(chunk.subarray(from, from + take));
-        got += take;
-        if (got >= length) break;
-      }
-      pos = end;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(parts);
 }
 
 /** Bounds-checked little/big-endian reads over a buffer: a lying header gives undefined, never a throw. */

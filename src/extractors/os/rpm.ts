@@ -7,6 +7,7 @@ import { distroQualifier, layerOf, osRelease, qualifiers, type OsRelease } from 
 import { bdbHashValues } from './rpm-bdb.js';
 import { RpmHeader, rpmEvr, rpmFiles, rpmPackageOf, type RpmPackage } from './rpm-header.js';
 import { compareStrings } from '../../util/compare.js';
+import { readStreamRange } from '../../util/streams.js';
 
 /**
  * rpm databases (knowledge/binary-signatures.md §10; syft `**\/{var/lib,usr/share,usr/lib/sysimage}/rpm/
@@ -37,16 +38,9 @@ export function rpmDbFormat(head: Buffer): 'sqlite' | 'bdb' | 'ndb' | undefined 
   return undefined;
 }
 
-/** The file's bytes, read as a stream and stopped at `limit` (the caller has checked the size already). */
-async function readBytes(input: ExtractInput, limit: number): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let got = 0;
-  for await (const c of input.vfs.createReadStream(input.path) as AsyncIterable<Buffer>) {
-    chunks.push(c);
-    got += c.length;
-    if (got >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit);
+/** The file's first `limit` bytes (the caller has checked the size already). */
+function readBytes(input: ExtractInput, limit: number): Promise<Buffer> {
+  return readStreamRange(input.vfs.createReadStream(input.path), 0, limit);
 }
 
 /** One record of a database: its key (hnum / BDB page) for messages, and the header blob. */
