@@ -44,6 +44,11 @@ export interface RemovedFilesVfs extends Vfs {
   listFiles(filter: (path: string) => boolean): string[];
 }
 
+/** The temp copy holding all of a file's bytes, if the pass made one (and it is not released yet). */
+function completeCopy(src: FileSource): string | undefined {
+  return src.temp?.complete ? src.temp.path : undefined;
+}
+
 /** Minimal glob → RegExp for --exclude over image paths (`**`, `*`, `?`), the subset fast-glob patterns use. */
 export function globToRegExp(glob: string): RegExp {
   let re = '';
@@ -158,13 +163,13 @@ export class ImageVfs implements Vfs {
       const kept = keep?.(p) ?? false;
       if (kept) this.keptPaths.push(p);
       if (exclude.some((re) => re.test(p))) {
-        if (!kept) this.index.releaseFile(node);
+        if (!kept) this.index.releaseCopy(node.src);
         continue;
       }
       if (node.src?.temp) await node.src.temp.done;
       // released by the walker once every extractor has read the file (extractions overlap, so not at the next
       // step of this loop); a copy never released goes with the temp dir at close()
-      const release = kept ? undefined : () => this.index.releaseFile(node);
+      const release = kept ? undefined : () => this.index.releaseCopy(node.src);
       yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId, ...(release ? { release } : {}) };
     }
   }
@@ -208,9 +213,8 @@ export class ImageVfs implements Vfs {
   }
 
   private srcStream(src: FileSource): Readable {
-    const temp = src.temp;
-    if (temp?.complete) return createReadStream(temp.path);
-    return readEntryStream(this.image, src, this.options.limits);
+    const copy = completeCopy(src);
+    return copy ? createReadStream(copy) : readEntryStream(this.image, src, this.options.limits);
   }
 
   /**
@@ -239,7 +243,7 @@ export class ImageVfs implements Vfs {
         const exclude = (options.exclude ?? []).map(globToRegExp);
         for (const r of records) {
           if (exclude.some((re) => re.test(r.path))) {
-            this.index.releaseRemoved(r);
+            this.index.releaseCopy(r.src);
             continue;
           }
           if (r.src!.temp) await r.src!.temp.done;
@@ -249,7 +253,7 @@ export class ImageVfs implements Vfs {
           const release = () => {
             if (active.get(r.path)?.r !== r) return;
             active.delete(r.path);
-            this.index.releaseRemoved(r);
+            this.index.releaseCopy(r.src);
             settle();
           };
           yield { path: r.path, size: r.size, layer: ids[r.layer]!, release };
@@ -264,6 +268,10 @@ export class ImageVfs implements Vfs {
         return r ? this.srcStream(r.src!) : this.createReadStream(p);
       },
       exists: async (p) => (at(p) ? true : this.exists(p)),
+      localCopy: (p) => {
+        const r = at(p);
+        return r ? completeCopy(r.src!) : this.localCopy(p);
+      },
       layerOf: (p) => {
         const r = at(p);
         return r ? ids[r.layer] : this.layerOf(p);
@@ -276,8 +284,7 @@ export class ImageVfs implements Vfs {
   /** the temp copy of a wanted file (see Vfs.localCopy), while the walk is on it */
   localCopy(p: string): string | undefined {
     const node = this.node(p);
-    const temp = node?.type === 'file' ? node.src?.temp : undefined;
-    return temp?.complete ? temp.path : undefined;
+    return node?.type === 'file' && node.src ? completeCopy(node.src) : undefined;
   }
 
   async exists(p: string): Promise<boolean> {

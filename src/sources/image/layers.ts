@@ -7,6 +7,7 @@ import type { ScanError } from '../../model/types.js';
 import type { ImageLayer, ResolvedImage } from './image.js';
 import { BombError, DEFAULT_EXPAND_LIMITS, LayerDecoder, TruncatedError, type ExpandLimits, type LayerDigests } from './decompress.js';
 import { ImageError } from './store.js';
+import { compareStrings } from '../../util/compare.js';
 
 /** wanted files up to this size are copied to temp from memory (extractSmall) … */
 const SMALL_COPY_BYTES = 4 * 1024 * 1024;
@@ -167,7 +168,7 @@ export class LayerIndex {
     if (node.src) {
       if (recordRemoval && node.type === 'file' && node.layer < byLayer && this.removed.length < MAX_REMOVED) {
         // the bytes still ship in the layer that added them: the record takes over the copy for the scan of
-        // removed files (releaseRemoved), instead of deleting it now
+        // removed files (releaseCopy), instead of deleting it now
         this.removed.push({ path: p, layer: node.layer, removedIn: byLayer, size: node.src.size, src: node.src });
       } else this.release(node.src);
     }
@@ -291,7 +292,7 @@ export class LayerIndex {
       return temp;
     }
     const out = createWriteStream(file);
-    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
+    const temp = newTempFile(file);
     temp.done = new Promise<void>((resolve) => {
       const fail = (e: Error) => {
         temp.error = e.message;
@@ -323,7 +324,7 @@ export class LayerIndex {
    */
   private extractSmall(entry: ReadEntry, file: string, size: number): TempFile {
     this.bytesBeingWritten += size;
-    const temp: TempFile = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
+    const temp = newTempFile(file);
     temp.done = new Promise<void>((resolve) => {
       const chunks: Buffer[] = [];
       let ended = false;
@@ -414,16 +415,18 @@ export class LayerIndex {
     };
     visit(this.root, '');
     // sort by full path (a directory walk orders "a/b" vs "a-b" differently from a string sort)
-    return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+    return out.sort((a, b) => compareStrings(a.path, b.path));
   }
 
-  releaseFile(node: FsNode): void {
-    if (node.src) this.release(node.src);
+  /** Drop the temp copy of a file (a node, or a removed file's record) once nothing more will read it. */
+  releaseCopy(src: FileSource | undefined): void {
+    if (src) this.release(src);
   }
+}
 
-  releaseRemoved(r: RemovedFile): void {
-    if (r.src) this.release(r.src);
-  }
+/** A copy being written: `done` and `abort` are set by whoever writes it. */
+function newTempFile(file: string): TempFile {
+  return { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => undefined };
 }
 
 /**
