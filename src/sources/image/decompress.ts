@@ -47,6 +47,9 @@ export function sniffCompression(head: Buffer): Compression {
   return 'none';
 }
 
+/** zstd's magic numbers and skippable-frame sizes: 4 bytes, little-endian */
+const le32 = (h: readonly number[]) => (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+
 /**
  * Walks zstd frame and block headers (RFC 8878 §3.1) without decoding, so a frame that declares a huge window is
  * refused before a decoder allocates it (fzstd allocates the declared window at once, up to 2 GiB), and a
@@ -99,7 +102,7 @@ export class ZstdFrameWalker {
     const h = this.head;
     this.head = [];
     if (this.state === 'magic') {
-      const magic = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+      const magic = le32(h);
       if (magic === 0xfd2fb528) {
         this.state = 'frame-header';
         this.need = 1;
@@ -110,7 +113,7 @@ export class ZstdFrameWalker {
       return;
     }
     if (this.state === 'skippable-size') {
-      this.skip = (h[0]! | (h[1]! << 8) | (h[2]! << 16) | (h[3]! << 24)) >>> 0;
+      this.skip = le32(h);
       this.toMagic();
       return;
     }
