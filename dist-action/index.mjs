@@ -33443,6 +33443,32 @@ var init_fxp = __esm({
   }
 });
 
+// src/util/streams.ts
+async function* sliceStream(stream, start, end) {
+  let pos = 0;
+  try {
+    for await (const chunk of stream) {
+      const from = Math.max(0, start - pos);
+      const to2 = Math.min(chunk.length, end - pos);
+      pos += chunk.length;
+      if (to2 > from) yield chunk.subarray(from, to2);
+      if (pos >= end) break;
+    }
+  } finally {
+    stream.destroy();
+  }
+}
+async function readStreamRange(stream, start, end) {
+  const parts = [];
+  for await (const part of sliceStream(stream, start, end)) parts.push(part);
+  return Buffer.concat(parts);
+}
+var init_streams = __esm({
+  "src/util/streams.ts"() {
+    "use strict";
+  }
+});
+
 // src/extractors/binary/source.ts
 import { createReadStream, promises as fs3 } from "node:fs";
 import { Readable } from "node:stream";
@@ -33457,7 +33483,7 @@ async function openByteSource(vfs, path23, size) {
       const key = `${offset}:${n}`;
       const cached2 = head.get(key);
       if (cached2) return cached2;
-      const buf = await readRangeFromStream(vfs.createReadStream(path23), offset, n);
+      const buf = await readStreamRange(vfs.createReadStream(path23), offset, offset + n);
       if (head.size < 64) head.set(key, buf);
       return buf;
     }),
@@ -33501,45 +33527,11 @@ function clampedReads(size, read) {
     return read(offset, Math.min(length, size - offset, MAX_READ));
   };
 }
-async function* sliceStream(stream, start, end) {
-  let pos = 0;
-  try {
-    for await (const chunk of stream) {
-      const from = Math.max(0, start - pos);
-      const to2 = Math.min(chunk.length, end - pos);
-      pos += chunk.length;
-      if (to2 > from) yield chunk.subarray(from, to2);
-      if (pos >= end) break;
-    }
-  } finally {
-    stream.destroy();
-  }
-}
-async function readRangeFromStream(stream, offset, length) {
-  const parts = [];
-  let pos = 0;
-  let got = 0;
-  try {
-    for await (const chunk of stream) {
-      const end = pos + chunk.length;
-      if (end > offset) {
-        const from = Math.max(0, offset - pos);
-        const take = Math.min(chunk.length - from, length - got);
-        parts.push(chunk.subarray(from, from + take));
-        got += take;
-        if (got >= length) break;
-      }
-      pos = end;
-    }
-  } finally {
-    stream.destroy();
-  }
-  return Buffer.concat(parts);
-}
 var MAX_READ, View;
 var init_source = __esm({
   "src/extractors/binary/source.ts"() {
     "use strict";
+    init_streams();
     MAX_READ = 16 * 1024 * 1024;
     View = class {
       constructor(buf, le2) {
@@ -56225,7 +56217,7 @@ function sniffCompression(head) {
   if (head.length >= 4 && head[0] === 40 && head[1] === 181 && head[2] === 47 && head[3] === 253) return "zstd";
   return "none";
 }
-var zstdTool, DEFAULT_EXPAND_LIMITS, BombError, TruncatedError, ZstdFrameWalker, LayerDecoder;
+var zstdTool, DEFAULT_EXPAND_LIMITS, BombError, TruncatedError, le32, ZstdFrameWalker, LayerDecoder;
 var init_decompress = __esm({
   "src/sources/image/decompress.ts"() {
     "use strict";
@@ -56240,6 +56232,7 @@ var init_decompress = __esm({
     };
     TruncatedError = class extends Error {
     };
+    le32 = (h) => (h[0] | h[1] << 8 | h[2] << 16 | h[3] << 24) >>> 0;
     ZstdFrameWalker = class {
       constructor(maxWindow) {
         this.maxWindow = maxWindow;
@@ -56284,7 +56277,7 @@ var init_decompress = __esm({
         const h = this.head;
         this.head = [];
         if (this.state === "magic") {
-          const magic = (h[0] | h[1] << 8 | h[2] << 16 | h[3] << 24) >>> 0;
+          const magic = le32(h);
           if (magic === 4247762216) {
             this.state = "frame-header";
             this.need = 1;
@@ -56295,7 +56288,7 @@ var init_decompress = __esm({
           return;
         }
         if (this.state === "skippable-size") {
-          this.skip = (h[0] | h[1] << 8 | h[2] << 16 | h[3] << 24) >>> 0;
+          this.skip = le32(h);
           this.toMagic();
           return;
         }
@@ -56500,6 +56493,9 @@ function entrySegments(name) {
 function newDir(layer) {
   return { type: "dir", layer, children: /* @__PURE__ */ new Map() };
 }
+function newTempFile(file) {
+  return { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => void 0 };
+}
 async function streamLayer(image, layer, limits = DEFAULT_EXPAND_LIMITS, onEntry, signal) {
   const where3 = `${image.store.description}: layer ${layer.index + 1} (${layer.diffId})`;
   let raw;
@@ -56595,6 +56591,7 @@ var init_layers = __esm({
     init_index_min();
     init_decompress();
     init_store();
+    init_compare();
     SMALL_COPY_BYTES = 4 * 1024 * 1024;
     MAX_BYTES_BEING_WRITTEN = 64 * 1024 * 1024;
     WHITEOUT_PREFIX = ".wh.";
@@ -56782,7 +56779,7 @@ var init_layers = __esm({
           return temp2;
         }
         const out = createWriteStream2(file);
-        const temp = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => void 0 };
+        const temp = newTempFile(file);
         temp.done = new Promise((resolve2) => {
           const fail = (e) => {
             temp.error = e.message;
@@ -56813,7 +56810,7 @@ var init_layers = __esm({
        */
       extractSmall(entry, file, size) {
         this.bytesBeingWritten += size;
-        const temp = { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => void 0 };
+        const temp = newTempFile(file);
         temp.done = new Promise((resolve2) => {
           const chunks = [];
           let ended = false;
@@ -56900,13 +56897,11 @@ var init_layers = __esm({
           }
         };
         visit(this.root, "");
-        return out.sort((a, b2) => a.path < b2.path ? -1 : a.path > b2.path ? 1 : 0);
+        return out.sort((a, b2) => compareStrings(a.path, b2.path));
       }
-      releaseFile(node) {
-        if (node.src) this.release(node.src);
-      }
-      releaseRemoved(r) {
-        if (r.src) this.release(r.src);
+      /** Drop the temp copy of a file (a node, or a removed file's record) once nothing more will read it. */
+      releaseCopy(src) {
+        if (src) this.release(src);
       }
     };
   }
@@ -56916,6 +56911,9 @@ var init_layers = __esm({
 import { createReadStream as createReadStream4, promises as fs12, rmSync as rmSync2 } from "node:fs";
 import os7 from "node:os";
 import path12 from "node:path";
+function completeCopy(src) {
+  return src.temp?.complete ? src.temp.path : void 0;
+}
 function globToRegExp(glob) {
   let re2 = "";
   for (let i = 0; i < glob.length; i++) {
@@ -57020,11 +57018,11 @@ var init_image_vfs = __esm({
           const kept = keep?.(p2) ?? false;
           if (kept) this.keptPaths.push(p2);
           if (exclude.some((re2) => re2.test(p2))) {
-            if (!kept) this.index.releaseFile(node);
+            if (!kept) this.index.releaseCopy(node.src);
             continue;
           }
           if (node.src?.temp) await node.src.temp.done;
-          const release = kept ? void 0 : () => this.index.releaseFile(node);
+          const release = kept ? void 0 : () => this.index.releaseCopy(node.src);
           yield { path: p2, size: node.src.size, layer: this.image.layers[node.layer].diffId, ...release ? { release } : {} };
         }
       }
@@ -57062,9 +57060,8 @@ var init_image_vfs = __esm({
         return Buffer.concat(chunks).toString("utf8");
       }
       srcStream(src) {
-        const temp = src.temp;
-        if (temp?.complete) return createReadStream4(temp.path);
-        return readEntryStream(this.image, src, this.options.limits);
+        const copy = completeCopy(src);
+        return copy ? createReadStream4(copy) : readEntryStream(this.image, src, this.options.limits);
       }
       /**
        * The files later layers deleted, as a Vfs the extractors can run over: they are not in the final filesystem,
@@ -57088,7 +57085,7 @@ var init_image_vfs = __esm({
             const exclude = (options2.exclude ?? []).map(globToRegExp);
             for (const r of records) {
               if (exclude.some((re2) => re2.test(r.path))) {
-                this.index.releaseRemoved(r);
+                this.index.releaseCopy(r.src);
                 continue;
               }
               if (r.src.temp) await r.src.temp.done;
@@ -57098,7 +57095,7 @@ var init_image_vfs = __esm({
               const release = () => {
                 if (active.get(r.path)?.r !== r) return;
                 active.delete(r.path);
-                this.index.releaseRemoved(r);
+                this.index.releaseCopy(r.src);
                 settle();
               };
               yield { path: r.path, size: r.size, layer: ids[r.layer], release };
@@ -57113,6 +57110,10 @@ var init_image_vfs = __esm({
             return r ? this.srcStream(r.src) : this.createReadStream(p2);
           },
           exists: async (p2) => at2(p2) ? true : this.exists(p2),
+          localCopy: (p2) => {
+            const r = at2(p2);
+            return r ? completeCopy(r.src) : this.localCopy(p2);
+          },
           layerOf: (p2) => {
             const r = at2(p2);
             return r ? ids[r.layer] : this.layerOf(p2);
@@ -57124,8 +57125,7 @@ var init_image_vfs = __esm({
       /** the temp copy of a wanted file (see Vfs.localCopy), while the walk is on it */
       localCopy(p2) {
         const node = this.node(p2);
-        const temp = node?.type === "file" ? node.src?.temp : void 0;
-        return temp?.complete ? temp.path : void 0;
+        return node?.type === "file" && node.src ? completeCopy(node.src) : void 0;
       }
       async exists(p2) {
         return this.node(p2)?.type === "file";
@@ -62386,6 +62386,7 @@ function rpmEvr(p2) {
 
 // src/extractors/os/rpm.ts
 init_compare();
+init_streams();
 var DIRS = ["var/lib/rpm", "usr/share/rpm", "usr/lib/sysimage/rpm"];
 var FILES = /* @__PURE__ */ new Set(["Packages", "Packages.db", "rpmdb.sqlite"]);
 var MAX_DB_BYTES = 256 * 1024 * 1024;
@@ -62400,15 +62401,8 @@ function rpmDbFormat(head) {
   }
   return void 0;
 }
-async function readBytes(input, limit) {
-  const chunks = [];
-  let got = 0;
-  for await (const c of input.vfs.createReadStream(input.path)) {
-    chunks.push(c);
-    got += c.length;
-    if (got >= limit) break;
-  }
-  return Buffer.concat(chunks).subarray(0, limit);
+function readBytes(input, limit) {
+  return readStreamRange(input.vfs.createReadStream(input.path), 0, limit);
 }
 var requireCjs6 = createRequire6(import.meta.url);
 var sqlJs;
