@@ -37649,10 +37649,10 @@ function memberPath(archive, member) {
   return `${archive}!/${member}`;
 }
 function containingFile(evidencePath) {
-  const m2 = /^(.*?\.(?:jar|war|ear|whl))!\//i.exec(evidencePath);
+  const m2 = OUTERMOST_ARCHIVE.exec(evidencePath);
   return m2 ? m2[1] : evidencePath;
 }
-var packageRoot;
+var packageRoot, ARCHIVE_EXT, ARCHIVE_NAME, OUTERMOST_ARCHIVE;
 var init_paths = __esm({
   "src/util/paths.ts"() {
     "use strict";
@@ -37663,6 +37663,9 @@ var init_paths = __esm({
       const up = path4.basename(path4.resolve(here, "../..")) === "dist" ? "../../.." : "../..";
       return path4.resolve(here, up);
     })();
+    ARCHIVE_EXT = "\\.(?:jar|war|ear|whl)";
+    ARCHIVE_NAME = new RegExp(`${ARCHIVE_EXT}$`, "i");
+    OUTERMOST_ARCHIVE = new RegExp(`^(.*?${ARCHIVE_EXT})!/`, "i");
   }
 });
 
@@ -62551,9 +62554,9 @@ var rpmDbExtractor = {
 
 // src/extractors/archive/index.ts
 init_types();
-var ARCHIVE_EXT = /\.(?:jar|war|ear|whl)$/i;
+init_paths();
 function isArchiveCandidate(path23) {
-  return ARCHIVE_EXT.test(baseName(path23));
+  return ARCHIVE_NAME.test(baseName(path23));
 }
 var archiveExtractor = {
   name: "archive/zip",

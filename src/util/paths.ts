@@ -25,8 +25,13 @@ export function memberPath(archive: string, member: string): string {
   return `${archive}!/${member}`;
 }
 
+/** Archives whose members the scan reads (extractors/archive): Java's jar, war, ear and Python's wheel. */
+const ARCHIVE_EXT = '\\.(?:jar|war|ear|whl)';
+export const ARCHIVE_NAME = new RegExp(`${ARCHIVE_EXT}$`, 'i');
+const OUTERMOST_ARCHIVE = new RegExp(`^(.*?${ARCHIVE_EXT})!/`, 'i');
+
 /** The file on disk (or in the image) an evidence path names: the outermost archive for a member path. */
 export function containingFile(evidencePath: string): string {
-  const m = /^(.*?\.(?:jar|war|ear|whl))!\//i.exec(evidencePath);
+  const m = OUTERMOST_ARCHIVE.exec(evidencePath);
   return m ? m[1]! : evidencePath;
 }

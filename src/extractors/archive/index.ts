@@ -1,10 +1,9 @@
 import { baseName, type Extractor } from '../types.js';
+import { ARCHIVE_NAME } from '../../util/paths.js';
 
 /** Java archives and Python wheels by name; yauzl and the parsers load on the first one (archive.ts). */
-const ARCHIVE_EXT = /\.(?:jar|war|ear|whl)$/i;
-
 export function isArchiveCandidate(path: string): boolean {
-  return ARCHIVE_EXT.test(baseName(path));
+  return ARCHIVE_NAME.test(baseName(path));
 }
 
 export const archiveExtractor: Extractor = {
