@@ -22,6 +22,8 @@ cd "$(dirname "$0")/.."
 root="$PWD/.cache/binary"
 a="$root/archives"
 log() { printf 'make-archive-fixtures: %s\n' "$*" >&2; }
+# shellcheck source=fixture-lib.sh
+. scripts/fixture-lib.sh
 stampfile="$root/.stamp-archives-v1"
 npmstamp="$root/.stamp-archives-npm-v1"
 VNU_PKG=vnu-jar@26.9.27
@@ -29,8 +31,8 @@ VNU_PKG=vnu-jar@26.9.27
 if [ ! -f "$npmstamp" ]; then
   log "fetching $VNU_PKG from the npm registry"
   d="$root/dl/archive-vnu"
-  rm -rf "$d" && mkdir -p "$d" "$a/npm"
-  (cd "$d" && npm pack "$VNU_PKG" --silent >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz)
+  rm -rf "$d" && mkdir -p "$a/npm"
+  npm_pack_into "$d" "$VNU_PKG"
   cp -f "$d/package/build/dist/vnu.jar" "$a/npm/vnu.jar"
   touch "$npmstamp"
 fi
@@ -45,7 +47,7 @@ dl="$root/dl/archive-debs"
 ex="$root/dl/archive-debroot"
 mkdir -p "$dl" "$ex" "$a/jars" "$a/wheels" "$a/bad"
 log "downloading Debian packages: $DEBS"
-(cd "$dl" && { apt-get download $DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $DEBS >/dev/null; }; })
+apt_download "$dl" $DEBS
 for d in "$dl"/*.deb; do dpkg-deb -x "$d" "$ex"; done
 ls "$dl"/*.deb | xargs -n1 basename > "$a/PACKAGES.txt"
 j="$ex/usr/share/java"

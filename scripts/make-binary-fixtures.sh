@@ -40,13 +40,9 @@ SODIUM_PKG=sodium-native@5.1.0
 ESBUILD_PKG=@esbuild/linux-x64@0.28.2
 TURBO_PKG=turbo-linux-64@2.8.17
 
-npm_fetch() { # pkg → extracted into $root/dl/<name>/package
-  local pkg="$1" dir="$root/dl/$2"
-  if [ ! -d "$dir/package" ]; then
-    mkdir -p "$dir"
-    (cd "$dir" && npm pack "$pkg" --silent >/dev/null && tar xzf ./*.tgz && rm -f ./*.tgz)
-  fi
-}
+# shellcheck source=fixture-lib.sh
+. scripts/fixture-lib.sh
+npm_fetch() { npm_pack_into "$root/dl/$2" "$1"; } # pkg → extracted into $root/dl/<name>/package
 
 if ! done_ npm; then
   log "fetching $NODE_PKG $SODIUM_PKG $ESBUILD_PKG $TURBO_PKG from the npm registry"
@@ -68,7 +64,7 @@ if ! done_ debs; then
   if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
     log "downloading Debian packages: $DEBS"
     mkdir -p "$root/dl/debs" "$root/dl/debroot"
-    (cd "$root/dl/debs" && apt-get download $DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $DEBS >/dev/null; })
+    apt_download "$root/dl/debs" $DEBS
     for d in "$root"/dl/debs/*.deb; do dpkg-deb -x "$d" "$root/dl/debroot"; done
     ls "$root"/dl/debs/*.deb | xargs -n1 basename > "$root/dl/debs/PACKAGES.txt"
     lib="$root/dl/debroot/usr/lib/x86_64-linux-gnu"
@@ -121,7 +117,7 @@ GO=""
 for g in go /usr/lib/go-1.19/bin/go /usr/lib/go/bin/go; do command -v "$g" >/dev/null 2>&1 && { GO="$(command -v "$g")"; break; }; done
 if [ -z "$GO" ] && ! done_ go && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   log "installing Debian's golang-go"
-  (apt-get install -y -qq golang-go >/dev/null 2>&1 || { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq golang-go >/dev/null; }) && GO="$(command -v go)"
+  apt_install golang-go && GO="$(command -v go)"
 fi
 if ! done_ go; then
   if [ -n "$GO" ]; then
@@ -173,7 +169,7 @@ if ! done_ binfmt; then
   ln -f "$root/dl/binfmt-moon/package/moon" "$t/moon/moon"
   if command -v apt-get >/dev/null && command -v dpkg-deb >/dev/null; then
     mkdir -p "$root/dl/binfmt-debs" "$root/dl/binfmt-debroot"
-    (cd "$root/dl/binfmt-debs" && { apt-get download android-libboringssl >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download android-libboringssl >/dev/null; }; })
+    apt_download "$root/dl/binfmt-debs" android-libboringssl
     dpkg-deb -x "$root"/dl/binfmt-debs/android-libboringssl_*.deb "$root/dl/binfmt-debroot"
     ls "$root"/dl/binfmt-debs/*.deb | xargs -n1 basename > "$root/dl/binfmt-debs/PACKAGES.txt"
     a="$t/boringssl-android/usr/lib/x86_64-linux-gnu/android"
@@ -189,8 +185,7 @@ find_lipo() { command -v llvm-lipo || ls /usr/bin/llvm-lipo-* 2>/dev/null | head
 LIPO="$(find_lipo)"
 if ! done_ binfmt-fat && [ -z "$LIPO" ] && command -v apt-get >/dev/null; then
   log "installing Debian's llvm for llvm-lipo"
-  (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq llvm >/dev/null 2>&1 ||
-    { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq llvm >/dev/null; }) || true
+  apt_install llvm || true
   LIPO="$(find_lipo)"
 fi
 if ! done_ binfmt-fat; then
@@ -220,8 +215,7 @@ if ! done_ rpm; then
   for x in rpm rpmbuild alien sqlite3 db5.3_load; do command -v "$x" >/dev/null || need+=("$x"); done
   if ((${#need[@]})) && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     log "installing rpm alien sqlite3 db5.3-util (for: ${need[*]})"
-    (DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null 2>&1 ||
-      { apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq rpm alien sqlite3 db5.3-util >/dev/null; }) || true
+    apt_install rpm alien sqlite3 db5.3-util || true
   fi
   if command -v rpm >/dev/null && command -v rpmbuild >/dev/null && command -v alien >/dev/null && command -v sqlite3 >/dev/null && command -v db5.3_load >/dev/null; then
     log "building rpm databases: $RPM_DEBS (alien), Oracle Linux 9 and Amazon Linux 2 metadata (rpmbuild)"
@@ -231,7 +225,7 @@ if ! done_ rpm; then
     rm -rf "$r" "$w"
     mkdir -p "$r" "$w/rpms" "$root/dl/rpm-debs"
     ls "$root"/dl/rpm-debs/*.deb >/dev/null 2>&1 ||
-      (cd "$root/dl/rpm-debs" && { apt-get download $RPM_DEBS >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 || true; apt-get download $RPM_DEBS >/dev/null; }; })
+      apt_download "$root/dl/rpm-debs" $RPM_DEBS
     (cd "$w/rpms" && for d in "$root"/dl/rpm-debs/*.deb; do alien --to-rpm --keep-version "$d" >/dev/null 2>&1; done)
     QF='%{DBINSTANCE}\t%{NAME}\t%{EPOCH}\t%{VERSION}\t%{RELEASE}\t%{ARCH}\t%{SOURCERPM}\t%{VENDOR}\n'
     rpmdb_install() { # dbdir rpm... → an rpmdb.sqlite holding those packages, in the order given
