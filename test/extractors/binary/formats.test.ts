@@ -27,6 +27,19 @@ async function factsOf(rel: string) {
 }
 const purls = (cs: Component[]) => cs.map((c) => c.purl);
 
+/** A universal (0xcafebabe) x86_64 + arm64 file, read without problems: its facts and slices. */
+async function universalFactsOf(rel: string) {
+  const { buf, facts } = await factsOf(rel);
+  assert.equal(buf.readUInt32BE(0), 0xcafebabe);
+  assert.deepEqual(facts.problems, []);
+  const slices = facts.info.slices ?? [];
+  assert.deepEqual(
+    slices.map((s) => s.arch),
+    ['x86-64', 'arm64'],
+  );
+  return { buf, facts, slices };
+}
+
 /** `go version -m FILE` as Go 1.19 printed it when the fixture was made: the ground truth for buildinfo. */
 function goVersionM(plat: string): { goVersion: string; lines: string[] } | undefined {
   const p = path.join(targetsDir, 'go-pointer', `${plat}.version-m.txt`);
@@ -80,14 +93,7 @@ describe('Go pre-1.18 buildinfo: two pointers to Go string headers (esbuild 0.13
   it('universal: esbuild darwin-64 + darwin-arm64 joined by llvm-lipo, buildinfo read through each slice at its offset', async (t) => {
     const rel = 'go-fat/bin/esbuild';
     if (!target(rel)) return t.skip(CACHE_MISSING);
-    const { buf, facts } = await factsOf(rel);
-    assert.equal(buf.readUInt32BE(0), 0xcafebabe);
-    assert.deepEqual(facts.problems, []);
-    const slices = facts.info.slices ?? [];
-    assert.deepEqual(
-      slices.map((s) => s.arch),
-      ['x86-64', 'arm64'],
-    );
+    const { buf, facts, slices } = await universalFactsOf(rel);
     // both slices link the same three dylibs (llvm-objdump --macho --dylibs-used on the thin files): listed once
     assert.deepEqual(facts.info.needed, ['/usr/lib/libSystem.B.dylib', '/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation', '/System/Library/Frameworks/Security.framework/Versions/A/Security']);
     // the file's buildinfo is the first slice's; the second slice's section and pointers resolve from its own base
@@ -116,14 +122,7 @@ describe('Go pre-1.18 buildinfo: two pointers to Go string headers (esbuild 0.13
 describe('Mach-O and PE from the registry', () => {
   it('fsevents 2.3.3: a universal (0xcafebabe) x86_64 + arm64 addon, every slice parsed, dylibs merged once', async (t) => {
     if (!target('fsevents/fsevents.node')) return t.skip(CACHE_MISSING);
-    const { buf, facts } = await factsOf('fsevents/fsevents.node');
-    assert.equal(buf.readUInt32BE(0), 0xcafebabe);
-    assert.deepEqual(facts.problems, []);
-    const slices = facts.info.slices ?? [];
-    assert.deepEqual(
-      slices.map((s) => s.arch),
-      ['x86-64', 'arm64'],
-    );
+    const { facts, slices } = await universalFactsOf('fsevents/fsevents.node');
     // llvm-objdump --macho --dylibs-used --arch=all lists these four for each slice
     const dylibs = ['/System/Library/Frameworks/CoreFoundation.framework/Versions/A/CoreFoundation', '/System/Library/Frameworks/CoreServices.framework/Versions/A/CoreServices', '/usr/lib/libc++.1.dylib', '/usr/lib/libSystem.B.dylib'];
     for (const s of slices) assert.deepEqual(s.needed, dylibs);
