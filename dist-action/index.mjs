@@ -9459,7 +9459,7 @@ var require_readable = __commonJS({
   "node_modules/undici/lib/api/readable.js"(exports2, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable5 } = __require("node:stream");
+    var { Readable: Readable6 } = __require("node:stream");
     var { RequestAbortedError, NotSupportedError, InvalidArgumentError, AbortError } = require_errors();
     var util = require_util();
     var { ReadableStreamFrom } = require_util();
@@ -9471,7 +9471,7 @@ var require_readable = __commonJS({
     var kContentLength = /* @__PURE__ */ Symbol("kContentLength");
     var noop = () => {
     };
-    var BodyReadable = class extends Readable5 {
+    var BodyReadable = class extends Readable6 {
       constructor({
         resume,
         abort,
@@ -9813,7 +9813,7 @@ var require_api_request = __commonJS({
   "node_modules/undici/lib/api/api-request.js"(exports2, module) {
     "use strict";
     var assert = __require("node:assert");
-    var { Readable: Readable5 } = require_readable();
+    var { Readable: Readable6 } = require_readable();
     var { InvalidArgumentError, RequestAbortedError } = require_errors();
     var util = require_util();
     var { getResolveErrorBodyCallback } = require_util3();
@@ -9908,7 +9908,7 @@ var require_api_request = __commonJS({
         const parsedHeaders = responseHeaders === "raw" ? util.parseHeaders(rawHeaders) : headers;
         const contentType = parsedHeaders["content-type"];
         const contentLength = parsedHeaders["content-length"];
-        const res = new Readable5({
+        const res = new Readable6({
           resume,
           abort,
           contentType,
@@ -10223,7 +10223,7 @@ var require_api_pipeline = __commonJS({
   "node_modules/undici/lib/api/api-pipeline.js"(exports2, module) {
     "use strict";
     var {
-      Readable: Readable5,
+      Readable: Readable6,
       Duplex,
       PassThrough: PassThrough2
     } = __require("node:stream");
@@ -10237,7 +10237,7 @@ var require_api_pipeline = __commonJS({
     var { addSignal, removeSignal } = require_abort_signal();
     var assert = __require("node:assert");
     var kResume = /* @__PURE__ */ Symbol("resume");
-    var PipelineRequest = class extends Readable5 {
+    var PipelineRequest = class extends Readable6 {
       constructor() {
         super({ autoDestroy: true });
         this[kResume] = null;
@@ -10254,7 +10254,7 @@ var require_api_pipeline = __commonJS({
         callback(err2);
       }
     };
-    var PipelineResponse = class extends Readable5 {
+    var PipelineResponse = class extends Readable6 {
       constructor(resume) {
         super({ autoDestroy: true });
         this[kResume] = resume;
@@ -13579,7 +13579,7 @@ var require_fetch = __commonJS({
       subresourceSet
     } = require_constants3();
     var EE = __require("node:events");
-    var { Readable: Readable5, pipeline: pipeline4, finished } = __require("node:stream");
+    var { Readable: Readable6, pipeline: pipeline4, finished } = __require("node:stream");
     var { addAbortListener, isErrored, isReadable, bufferToLowerCasedHeaderName } = require_util();
     var { dataURLProcessor, serializeAMimeType, minimizeSupportedMimeType } = require_data_url();
     var { getGlobalDispatcher } = require_global2();
@@ -14518,7 +14518,7 @@ var require_fetch = __commonJS({
                   }
                 }
               }
-              this.body = new Readable5({ read: resume });
+              this.body = new Readable6({ read: resume });
               const onError = this.onError.bind(this);
               resolve2({
                 status,
@@ -33463,6 +33463,9 @@ async function readStreamRange(stream, start, end) {
   for await (const part of sliceStream(stream, start, end)) parts.push(part);
   return Buffer.concat(parts);
 }
+function* chunksOf(buf, size = 64 * 1024) {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}
 var init_streams = __esm({
   "src/util/streams.ts"() {
     "use strict";
@@ -33473,6 +33476,8 @@ var init_streams = __esm({
 import { createReadStream, promises as fs3 } from "node:fs";
 import { Readable } from "node:stream";
 async function openByteSource(vfs, path23, size) {
+  const bytes = vfs.inMemory?.(path23);
+  if (bytes) return bufferByteSource(bytes, path23);
   const disk = vfs.diskPath?.(path23) ?? vfs.localCopy?.(path23);
   if (disk) return fileByteSource(disk, path23, size);
   const head = /* @__PURE__ */ new Map();
@@ -33515,8 +33520,8 @@ function bufferByteSource(buf, path23) {
     path: path23,
     size: buf.length,
     readAt: clampedReads(buf.length, async (offset, n) => buf.subarray(offset, offset + n)),
-    stream: () => Readable.from([buf]),
-    streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
+    stream: () => Readable.from(chunksOf(buf)),
+    streamRange: (start, end) => Readable.from(chunksOf(buf.subarray(start, end))),
     close: async () => {
     }
   };
@@ -34959,6 +34964,7 @@ var init_candidate = __esm({
       name: "binary/native",
       version: 1,
       insideNodeModules: true,
+      readsOnlyItsFile: true,
       fileRequired: isNativeCandidate,
       extract: async (input) => (await Promise.resolve().then(() => (init_native(), native_exports))).extractNative(input)
     };
@@ -37730,7 +37736,7 @@ var require_fd_slicer = __commonJS({
     var fs21 = __require("fs");
     var util = __require("util");
     var stream = __require("stream");
-    var Readable5 = stream.Readable;
+    var Readable6 = stream.Readable;
     var PassThrough2 = stream.PassThrough;
     var Pend = require_pend();
     var EventEmitter = __require("events").EventEmitter;
@@ -37773,10 +37779,10 @@ var require_fd_slicer = __commonJS({
         }
       }
     };
-    util.inherits(ReadStream, Readable5);
+    util.inherits(ReadStream, Readable6);
     function ReadStream(context, options2) {
       options2 = options2 || {};
-      Readable5.call(this, options2);
+      Readable6.call(this, options2);
       this.context = context;
       this.context.ref();
       this.start = options2.start || 0;
@@ -52325,6 +52331,16 @@ function parsePax(buf) {
   }
   return out;
 }
+async function readHead(file, length) {
+  const head = Buffer.alloc(length);
+  const fh = await fs9.open(file, "r");
+  try {
+    await fh.read(head, 0, length, 0);
+  } finally {
+    await fh.close();
+  }
+  return head;
+}
 var ImageError, MAX_JSON, DirStore, TarStore;
 var init_store = __esm({
   "src/sources/image/store.ts"() {
@@ -52360,6 +52376,9 @@ var init_store = __esm({
       }
       open(name) {
         return createReadStream3(this.resolve(name));
+      }
+      async localFile(name) {
+        return await this.size(name) === void 0 ? void 0 : this.resolve(name);
       }
     };
     TarStore = class _TarStore {
@@ -52463,8 +52482,17 @@ var init_store = __esm({
 
 // src/sources/image/image.ts
 import { createHash as createHash3 } from "node:crypto";
+import { createReadStream as createReadStream4 } from "node:fs";
 function sha256Hex(buf) {
   return createHash3("sha256").update(buf).digest("hex");
+}
+async function sha256OfFile(file, inspect) {
+  const hash = createHash3("sha256");
+  for await (const chunk of createReadStream4(file, { highWaterMark: 1024 * 1024 })) {
+    inspect?.(chunk);
+    hash.update(chunk);
+  }
+  return `sha256:${hash.digest("hex")}`;
 }
 function blobPath(digest, where3) {
   if (!DIGEST_RE.test(digest)) throw new ImageError(`${where3}: unsupported or malformed digest '${digest}'`);
@@ -55530,6 +55558,48 @@ var init_index_min = __esm({
   }
 });
 
+// src/sources/memory-file.ts
+import { Readable as Readable4 } from "node:stream";
+var MemoryFileVfs;
+var init_memory_file = __esm({
+  "src/sources/memory-file.ts"() {
+    "use strict";
+    init_vfs();
+    init_streams();
+    MemoryFileVfs = class {
+      constructor(description, entry, bytes) {
+        this.description = description;
+        this.entry = entry;
+        this.bytes = bytes;
+      }
+      description;
+      entry;
+      bytes;
+      own(p2) {
+        if (p2 !== this.entry.path) throw new Error(`${p2}: only ${this.entry.path} can be read while the image's layers are being read`);
+        return this.bytes;
+      }
+      async *walk() {
+        yield this.entry;
+      }
+      async readText(p2, maxBytes = DEFAULT_MAX_TEXT_BYTES) {
+        const bytes = this.own(p2);
+        if (bytes.length > maxBytes) throw new FileTooLargeError(p2, bytes.length, maxBytes);
+        return bytes.toString("utf8");
+      }
+      createReadStream(p2) {
+        return Readable4.from(chunksOf(this.own(p2)));
+      }
+      async exists(p2) {
+        return p2 === this.entry.path;
+      }
+      inMemory(p2) {
+        return this.own(p2);
+      }
+    };
+  }
+});
+
 // node_modules/fzstd/esm/index.mjs
 var ab, u8, u16, i16, i32, slc, fill, cpw, ec, err, rb, b4, rzfh, msb, rfse, rhu, dllt, dmlt, doct, b2bl, llb, llbl, mlb, mlbl, dhu, dhu4, rzb, cct, Decompress;
 var init_esm = __esm({
@@ -56220,11 +56290,48 @@ function sniffCompression(head) {
   if (head.length >= 4 && head[0] === 40 && head[1] === 181 && head[2] === 47 && head[3] === 253) return "zstd";
   return "none";
 }
-var zstdTool, DEFAULT_EXPAND_LIMITS, BombError, TruncatedError, le32, ZstdFrameWalker, LayerDecoder;
+function zstdToolError(stderr, code3, maxWindow) {
+  const lines = stderr.split("\n").map((l) => l.replace(/^.*? : /, "").trim()).filter(Boolean);
+  const msg = lines.pop() ?? `exit ${code3}`;
+  if (/too much memory|window size larger/i.test(stderr)) return new BombError(`a zstd frame needs a window beyond the ${maxWindow}-byte limit (${msg})`);
+  if (/truncat|premature|incomplete|unexpected end/i.test(msg)) return new TruncatedError(`zstd stream ends early (${msg})`);
+  return new Error(`zstd: ${msg}`);
+}
+async function* decodeZstdFile(file, size, limits = DEFAULT_EXPAND_LIMITS) {
+  const maxWindow = limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow;
+  const frames = new ZstdFrameWalker(maxWindow);
+  const raw = sha256OfFile(file, (chunk) => frames.push(chunk));
+  raw.catch(() => void 0);
+  const proc = spawn("zstd", ["-d", "-c", "-q", "--no-progress", `--memory=${maxWindow}`, "--", file], { stdio: ["ignore", "pipe", "pipe"] });
+  const exit = new Promise((resolve2) => proc.once("close", resolve2));
+  let stderr = "";
+  proc.stderr.on("data", (d) => stderr = (stderr + d.toString()).slice(-500));
+  const expansion = new Expansion(limits);
+  try {
+    for await (const chunk of proc.stdout) {
+      const bomb = expansion.add(chunk, size);
+      if (bomb) throw bomb;
+      yield chunk;
+    }
+    const code3 = await exit;
+    if (code3 !== 0) {
+      const walked = await raw.then(
+        () => void 0,
+        (e) => e
+      );
+      throw walked instanceof BombError ? walked : zstdToolError(stderr, code3, maxWindow);
+    }
+    return { raw: await raw, diff: expansion.digest(), rawBytes: size, expandedBytes: expansion.bytes, compression: "zstd" };
+  } finally {
+    if (proc.exitCode === null) proc.kill();
+  }
+}
+var zstdTool, DEFAULT_EXPAND_LIMITS, BombError, TruncatedError, le32, ZstdFrameWalker, Expansion, LayerDecoder;
 var init_decompress = __esm({
   "src/sources/image/decompress.ts"() {
     "use strict";
     init_esm();
+    init_image();
     DEFAULT_EXPAND_LIMITS = {
       maxLayerBytes: 64 * 1024 ** 3,
       ratioFloor: 512 * 1024 ** 2,
@@ -56330,16 +56437,37 @@ var init_decompress = __esm({
         this.need = 4;
       }
     };
+    Expansion = class {
+      constructor(limits) {
+        this.limits = limits;
+      }
+      limits;
+      diffHash = createHash4("sha256");
+      bytes = 0;
+      /** why the layer is refused once `data` is added to what `rawBytes` compressed bytes gave, or undefined */
+      add(data, rawBytes) {
+        this.bytes += data.length;
+        if (this.bytes > this.limits.maxLayerBytes) return new BombError(`expands beyond ${this.limits.maxLayerBytes} bytes`);
+        if (this.bytes > this.limits.ratioFloor && this.bytes > rawBytes * this.limits.maxRatio) {
+          return new BombError(`expands ${Math.round(this.bytes / Math.max(1, rawBytes))}× (${this.bytes} bytes from ${rawBytes}): a decompression bomb`);
+        }
+        this.diffHash.update(data);
+        return void 0;
+      }
+      digest() {
+        return `sha256:${this.diffHash.digest("hex")}`;
+      }
+    };
     LayerDecoder = class extends Transform {
       constructor(limits = DEFAULT_EXPAND_LIMITS) {
         super();
         this.limits = limits;
+        this.expansion = new Expansion(limits);
       }
       limits;
       rawHash = createHash4("sha256");
-      diffHash = createHash4("sha256");
+      expansion;
       rawBytes = 0;
-      expanded = 0;
       mode;
       head = [];
       headLen = 0;
@@ -56353,22 +56481,16 @@ var init_decompress = __esm({
       digests;
       out(data) {
         if (this.failure || data.length === 0) return;
-        this.expanded += data.length;
-        if (this.expanded > this.limits.maxLayerBytes) {
-          this.failure = new BombError(`expands beyond ${this.limits.maxLayerBytes} bytes`);
-          return;
-        }
-        if (this.expanded > this.limits.ratioFloor && this.expanded > this.rawBytes * this.limits.maxRatio) {
-          this.failure = new BombError(`expands ${Math.round(this.expanded / Math.max(1, this.rawBytes))}× (${this.expanded} bytes from ${this.rawBytes}): a decompression bomb`);
-          return;
-        }
         const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
-        this.diffHash.update(buf);
-        this.push(buf);
+        this.failure = this.expansion.add(buf, this.rawBytes);
+        if (!this.failure) this.push(buf);
+      }
+      get maxWindow() {
+        return this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow;
       }
       start(head) {
         this.mode = sniffCompression(head);
-        if (this.mode === "zstd") this.frames = new ZstdFrameWalker(this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow);
+        if (this.mode === "zstd") this.frames = new ZstdFrameWalker(this.maxWindow);
         if (this.mode === "gzip") {
           this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
           this.gunzip.on("data", (d) => this.out(d));
@@ -56432,9 +56554,9 @@ var init_decompress = __esm({
           if (this.failure) return cb(this.failure);
           this.digests = {
             raw: `sha256:${this.rawHash.digest("hex")}`,
-            diff: `sha256:${this.diffHash.digest("hex")}`,
+            diff: this.expansion.digest(),
             rawBytes: this.rawBytes,
-            expandedBytes: this.expanded,
+            expandedBytes: this.expansion.bytes,
             compression: this.mode ?? "none"
           };
           cb();
@@ -56457,10 +56579,7 @@ var init_decompress = __esm({
         if (this.zstdProc) {
           this.zstdProc.stdin.end();
           void this.zstdExit.then((code3) => {
-            if (code3 !== 0 && !this.failure) {
-              const msg = this.zstdErr.trim().split("\n").pop() ?? `exit ${code3}`;
-              this.failure = /truncat|premature|incomplete|unexpected end/i.test(msg) ? new TruncatedError(`zstd stream ends early (${msg})`) : new Error(`zstd: ${msg}`);
-            }
+            if (code3 !== 0) this.failure ??= zstdToolError(this.zstdErr, code3, this.maxWindow);
             finish();
           });
           return;
@@ -56501,13 +56620,6 @@ function newTempFile(file) {
 }
 async function streamLayer(image, layer, limits = DEFAULT_EXPAND_LIMITS, onEntry, signal) {
   const where3 = `${image.store.description}: layer ${layer.index + 1} (${layer.diffId})`;
-  let raw;
-  try {
-    raw = image.store.open(layer.blob);
-  } catch (e) {
-    throw new ImageError(`${where3}: ${e.message}`);
-  }
-  const decoder = new LayerDecoder(limits);
   const warnings = [];
   const parser = new rt({
     strict: false,
@@ -56516,35 +56628,29 @@ async function streamLayer(image, layer, limits = DEFAULT_EXPAND_LIMITS, onEntry
     }
   });
   parser.on("entry", onEntry);
-  const failed = new Promise((_2, reject) => {
-    raw.once("error", reject);
-    decoder.once("error", reject);
-    parser.once("error", reject);
-  });
-  failed.catch(() => void 0);
-  raw.pipe(decoder);
+  let parserError;
+  parser.on("error", (e) => parserError ??= e);
+  const source = await layerBytes(image, layer, where3, limits);
+  let d;
   try {
-    const feed = (async () => {
-      for await (const chunk of decoder) {
-        if (signal?.stop) break;
-        if (!parser.write(chunk)) await Promise.race([once(parser, "drain"), failed]);
+    for (; ; ) {
+      const next = await source.next();
+      if (next.done) {
+        d = next.value;
+        break;
       }
-      if (signal?.stop) {
-        raw.destroy();
-        return;
-      }
-      const ended = once(parser, "end");
-      parser.end();
-      await Promise.race([ended, failed]);
-    })();
-    await Promise.race([feed, failed]);
+      if (signal?.stop) return void 0;
+      if (!parser.write(next.value)) await once(parser, "drain");
+      if (parserError) throw parserError;
+    }
+    if (signal?.stop) return void 0;
+    const ended = once(parser, "end");
+    parser.end();
+    await ended;
   } finally {
-    raw.unpipe(decoder);
-    raw.destroy();
-    if (signal?.stop || !decoder.digests) decoder.destroy();
+    await source.return(void 0);
   }
-  if (signal?.stop) return void 0;
-  const d = decoder.digests;
+  if (!d) return void 0;
   const truncated = warnings.find((w2) => /TAR_BAD_ARCHIVE|Truncated|unexpected EOF/i.test(w2));
   if (truncated) throw new TruncatedError(`the tar stream ends early (${truncated})`);
   if (layer.digest && layer.digest !== d.raw && !(d.compression === "none" && layer.digest === d.diff)) {
@@ -56554,6 +56660,33 @@ async function streamLayer(image, layer, limits = DEFAULT_EXPAND_LIMITS, onEntry
     throw new ImageError(`${where3}: uncompressed layer has digest ${d.diff}, not the diff id ${layer.diffId} the config claims: the image is corrupt or was tampered with`);
   }
   return d;
+}
+async function layerBytes(image, layer, where3, limits) {
+  let file;
+  let raw;
+  try {
+    file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : void 0;
+    if (file && sniffCompression(await readHead(file, 4)) === "zstd") {
+      return decodeZstdFile(file, (await fs11.stat(file)).size, limits);
+    }
+    raw = image.store.open(layer.blob);
+  } catch (e) {
+    throw new ImageError(`${where3}: ${e.message}`);
+  }
+  return decodeStream(raw, limits);
+}
+async function* decodeStream(raw, limits) {
+  const decoder = new LayerDecoder(limits);
+  raw.once("error", (e) => decoder.destroy(e));
+  raw.pipe(decoder);
+  try {
+    for await (const chunk of decoder) yield chunk;
+    return decoder.digests;
+  } finally {
+    raw.unpipe(decoder);
+    raw.destroy();
+    if (!decoder.digests) decoder.destroy();
+  }
 }
 function readEntryStream(image, src, limits) {
   const out = new PassThrough();
@@ -56587,16 +56720,19 @@ function readEntryStream(image, src, limits) {
   out.on("close", () => signal.stop = true);
   return out;
 }
-var SMALL_COPY_BYTES, MAX_BYTES_BEING_WRITTEN, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, MAX_REMOVED, MAX_SYMLINK_HOPS, LayerIndex;
+var SMALL_COPY_BYTES, MAX_BYTES_BEING_WRITTEN, EARLY_MAX_FILE_BYTES, EARLY_MAX_BYTES, WHITEOUT_PREFIX, OPAQUE_WHITEOUT, MAX_REMOVED, MAX_SYMLINK_HOPS, LayerIndex;
 var init_layers = __esm({
   "src/sources/image/layers.ts"() {
     "use strict";
     init_index_min();
+    init_memory_file();
     init_decompress();
     init_store();
     init_compare();
     SMALL_COPY_BYTES = 4 * 1024 * 1024;
     MAX_BYTES_BEING_WRITTEN = 64 * 1024 * 1024;
+    EARLY_MAX_FILE_BYTES = 32 * 1024 * 1024;
+    EARLY_MAX_BYTES = 96 * 1024 * 1024;
     WHITEOUT_PREFIX = ".wh.";
     OPAQUE_WHITEOUT = ".wh..wh..opq";
     MAX_REMOVED = 1e4;
@@ -56617,10 +56753,16 @@ var init_layers = __esm({
       tempSeq = 0;
       /** bytes of small files gathered in memory whose temp copy is not written yet (see extractSmall) */
       bytesBeingWritten = 0;
+      /** bytes of files held for early extraction, and entries waiting for room (see extractEarly) */
+      earlyBytes = 0;
+      earlyWaiting = [];
+      /** hardlinks to files extracted early: their bytes are read again after the pass (refetchLinks) */
+      linksToRefetch = [];
       /** Apply every layer, bottom first. A wrong digest throws (the image is not what it claims); a truncated or
        *  bomb layer is an error entry and the files read up to that point stay in the index. */
       async build() {
         for (const layer of this.image.layers) await this.applyLayer(layer);
+        await this.refetchLinks();
       }
       where(layer) {
         return `layer ${layer.index + 1} (${layer.diffId})`;
@@ -56736,7 +56878,9 @@ var init_layers = __esm({
           const src = { layer: li2, entry: raw, size: entry.size ?? 0 };
           node = { type: "file", layer: li2, src };
           if (this.options.wanted?.(finalPath) && this.options.tempDir && src.size <= (this.options.maxFileBytes ?? 2 * 1024 ** 3)) {
-            src.temp = this.extract(entry, pending);
+            if (src.size <= EARLY_MAX_FILE_BYTES && this.options.early?.wants(finalPath)) {
+              src.early = { path: finalPath, result: this.extractEarly(entry, finalPath, layer, pending) };
+            } else src.temp = this.extract(entry, pending);
           } else entry.resume();
         } else if (type === "Link") {
           entry.resume();
@@ -56750,9 +56894,10 @@ var init_layers = __esm({
             this.errors.push({ path: finalPath, message: `${this.where(layer)}: hardlink '${finalPath}' names '${entry.linkpath}', which is not a file in the image; ignored` });
             return;
           }
-          const src = { ...target.src };
+          const { early, ...src } = target.src;
           if (src.temp) src.temp.refs++;
           node = { type: "file", layer: li2, src };
+          if (early && this.options.wanted?.(finalPath)) this.linksToRefetch.push({ path: finalPath, node });
         } else if (type === "SymbolicLink") {
           entry.resume();
           node = { type: "symlink", layer: li2, link: entry.linkpath ?? "" };
@@ -56771,6 +56916,111 @@ var init_layers = __esm({
             this.drop(child, cp, li2);
             dir.children.delete(name);
           } else if (child.type === "dir") this.dropLower(child, cp, li2);
+        }
+      }
+      /**
+       * Gather a file's bytes and run the early extractors on them when the entry ends. While more than EARLY_MAX_BYTES
+       * are held, the entry is left paused, which holds the tar parser and so the whole layer stream (backpressure),
+       * until extractions finish and free their bytes.
+       */
+      extractEarly(entry, path23, layer, pending) {
+        const size = entry.size ?? 0;
+        const early = this.options.early;
+        let settle;
+        const result = new Promise((resolve2) => settle = resolve2);
+        let state = "waiting";
+        const fail = (message) => {
+          if (state === "done") return;
+          if (state !== "waiting") this.freeEarly(size);
+          state = "done";
+          settle({ components: [], errors: [{ path: path23, message }], ok: false });
+        };
+        const start = () => {
+          if (state !== "waiting") return;
+          state = "reading";
+          this.earlyBytes += size;
+          const chunks = [];
+          entry.on("data", (c) => chunks.push(c));
+          entry.on("error", (e) => fail(e.message));
+          entry.on("end", () => {
+            if (state !== "reading") return;
+            state = "extracting";
+            const bytes = Buffer.concat(chunks);
+            chunks.length = 0;
+            const file = { path: path23, size: bytes.length, layer: layer.diffId };
+            early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
+              (r) => {
+                state = "done";
+                this.freeEarly(size);
+                settle(r);
+              },
+              (e) => fail(e.message)
+            );
+          });
+        };
+        pending.push({
+          done: result.then(() => void 0),
+          // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
+          abort: () => {
+            if (state === "waiting" || state === "reading") fail(`${this.where(layer)} ends inside this file; it could not be read`);
+          }
+        });
+        if (!this.earlyRoomFor(size)) {
+          entry.pause();
+          this.earlyWaiting.push({ size, start });
+        } else start();
+        return result;
+      }
+      /** a file bigger than the whole budget still goes, alone */
+      earlyRoomFor(size) {
+        return this.earlyBytes === 0 || this.earlyBytes + size <= (this.options.early?.maxBytes ?? EARLY_MAX_BYTES);
+      }
+      freeEarly(size) {
+        this.earlyBytes -= size;
+        while (this.earlyWaiting.length > 0) {
+          const next = this.earlyWaiting[0];
+          if (!this.earlyRoomFor(next.size)) break;
+          this.earlyWaiting.shift();
+          next.start();
+        }
+      }
+      /**
+       * A hardlink to a file extracted early has no bytes of its own to read (the early result names the other path):
+       * re-read the layers that hold them once, copying those files to temp as the pass does for any wanted file.
+       */
+      async refetchLinks() {
+        const byLayer = /* @__PURE__ */ new Map();
+        for (const { path: p2, node } of this.linksToRefetch) {
+          const src = node.src;
+          const segs = entrySegments(p2);
+          if (!segs || this.lookup(segs, false) !== node || src.temp) continue;
+          const entries = byLayer.get(src.layer) ?? /* @__PURE__ */ new Map();
+          entries.set(src.entry, [...entries.get(src.entry) ?? [], src]);
+          byLayer.set(src.layer, entries);
+        }
+        for (const [li2, entries] of [...byLayer].sort((a, b2) => a[0] - b2[0])) {
+          const pending = [];
+          const signal = { stop: false };
+          try {
+            await streamLayer(
+              this.image,
+              this.image.layers[li2],
+              this.options.limits,
+              (entry) => {
+                const srcs = entries.get(entry.path);
+                if (!srcs || entry.type === "Link" || entry.type === "SymbolicLink") return void entry.resume();
+                entries.delete(entry.path);
+                const temp = this.extract(entry, pending);
+                temp.refs = srcs.length;
+                for (const src of srcs) src.temp = temp;
+                entry.once("end", () => signal.stop ||= entries.size === 0);
+              },
+              signal
+            );
+          } catch {
+            for (const t of pending) t.abort();
+          }
+          await Promise.allSettled(pending.map((t) => t.done));
         }
       }
       extract(entry, pending) {
@@ -56911,9 +57161,12 @@ var init_layers = __esm({
 });
 
 // src/sources/image/image-vfs.ts
-import { createReadStream as createReadStream4, promises as fs12, rmSync as rmSync2 } from "node:fs";
+import { createReadStream as createReadStream5, promises as fs12, rmSync as rmSync2 } from "node:fs";
 import os7 from "node:os";
 import path12 from "node:path";
+function earlyResult(src, p2) {
+  return src?.early && src.early.path === p2 ? { extracted: src.early.result } : {};
+}
 function completeCopy(src) {
   return src.temp?.complete ? src.temp.path : void 0;
 }
@@ -56956,13 +57209,14 @@ var init_image_vfs = __esm({
       onExit = () => this.removeTemp();
       static async open(image, options2 = {}) {
         const tempDir = await fs12.mkdtemp(path12.join(os7.tmpdir(), "cryptaudit-image-"));
-        const wanted2 = options2.wanted;
-        const keep = options2.keep;
+        const { wanted: wanted2, keep, early } = options2;
         const index = new LayerIndex(image, {
           wanted: wanted2 || keep ? (p2) => (wanted2?.(p2) ?? false) || (keep?.(p2) ?? false) : void 0,
           tempDir,
           maxFileBytes: options2.maxFileBytes,
-          limits: options2.limits
+          limits: options2.limits,
+          // files kept for reading after the walk need their copy
+          ...early ? { early: { ...early, wants: (p2) => !(keep?.(p2) ?? false) && early.wants(p2) } } : {}
         });
         const vfs = new _ImageVfs(image, index, tempDir, options2);
         process.once("exit", vfs.onExit);
@@ -57026,7 +57280,7 @@ var init_image_vfs = __esm({
           }
           if (node.src?.temp) await node.src.temp.done;
           const release = kept ? void 0 : () => this.index.releaseCopy(node.src);
-          yield { path: p2, size: node.src.size, layer: this.image.layers[node.layer].diffId, ...release ? { release } : {} };
+          yield { path: p2, size: node.src.size, layer: this.image.layers[node.layer].diffId, ...release ? { release } : {}, ...earlyResult(node.src, p2) };
         }
       }
       node(p2) {
@@ -57064,7 +57318,7 @@ var init_image_vfs = __esm({
       }
       srcStream(src) {
         const copy = completeCopy(src);
-        return copy ? createReadStream4(copy) : readEntryStream(this.image, src, this.options.limits);
+        return copy ? createReadStream5(copy) : readEntryStream(this.image, src, this.options.limits);
       }
       /**
        * The files later layers deleted, as a Vfs the extractors can run over: they are not in the final filesystem,
@@ -57101,7 +57355,7 @@ var init_image_vfs = __esm({
                 this.index.releaseCopy(r.src);
                 settle();
               };
-              yield { path: r.path, size: r.size, layer: ids[r.layer], release };
+              yield { path: r.path, size: r.size, layer: ids[r.layer], release, ...earlyResult(r.src, r.path) };
             }
           }.bind(this),
           readText: (p2, maxBytes = DEFAULT_MAX_TEXT_BYTES) => {
@@ -57265,7 +57519,7 @@ import { execFile } from "node:child_process";
 import { createWriteStream as createWriteStream3, promises as fs13 } from "node:fs";
 import os8 from "node:os";
 import path13 from "node:path";
-import { Readable as Readable4, Transform as Transform2 } from "node:stream";
+import { Readable as Readable5, Transform as Transform2 } from "node:stream";
 import { pipeline as pipeline2 } from "node:stream/promises";
 function parseRef(ref) {
   let rest = ref;
@@ -57519,7 +57773,7 @@ var init_registry = __esm({
             cb(null, chunk);
           }
         });
-        await pipeline2(Readable4.fromWeb(res.body), tap, createWriteStream3(file));
+        await pipeline2(Readable5.fromWeb(res.body), tap, createWriteStream3(file));
         const got = `sha256:${hash.digest("hex")}`;
         if (got !== digest) {
           await fs13.rm(file, { force: true });
@@ -57572,16 +57826,6 @@ async function storeFor(file, description) {
   }
   if (!looksLikeTar(head)) throw new ImageError(`${description}: not a tar archive`);
   return TarStore.open(file, description);
-}
-async function readHead(file, length) {
-  const head = Buffer.alloc(length);
-  const fh = await fs14.open(file, "r");
-  try {
-    await fh.read(head, 0, length, 0);
-  } finally {
-    await fh.close();
-  }
-  return head;
 }
 async function sniffImage(file) {
   let st2;
@@ -62563,6 +62807,7 @@ var archiveExtractor = {
   version: 1,
   // jars and wheels shipped inside node_modules are artefacts like prebuilt binaries, not the project's lockfiles
   insideNodeModules: true,
+  readsOnlyItsFile: true,
   fileRequired: isArchiveCandidate,
   extract: async (input) => (await Promise.resolve().then(() => (init_archive(), archive_exports))).extractArchive(input)
 };
@@ -63456,17 +63701,23 @@ async function openTarget(target, cwd = process.cwd(), options2 = {}) {
 init_types();
 var NODE_MODULES = /(^|\/)node_modules\//;
 var FILES_IN_FLIGHT = 4;
-async function walkAndExtract(vfs, extractors2, options2 = {}) {
+function extractorsFor(path23, extractors2) {
+  const inNodeModules = NODE_MODULES.test(path23);
+  return extractors2.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(path23));
+}
+async function walkAndExtract(vfs, extractors2, options2 = {}, onFile) {
   const results = [];
   const inFlight = /* @__PURE__ */ new Set();
   for await (const entry of vfs.walk(options2)) {
-    const inNodeModules = NODE_MODULES.test(entry.path);
-    const wanted2 = extractors2.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(entry.path));
+    const wanted2 = extractorsFor(entry.path, extractors2);
     if (wanted2.length === 0) {
       entry.release?.();
       continue;
     }
-    const result = extractFile(vfs, entry, wanted2).finally(() => entry.release?.());
+    const result = (entry.extracted ?? extractFile(vfs, entry, wanted2)).then((r) => {
+      onFile?.(entry, r);
+      return r;
+    }).finally(() => entry.release?.());
     results.push(result);
     inFlight.add(result);
     void result.finally(() => inFlight.delete(result));
@@ -63513,9 +63764,17 @@ function toScanError(path23, err2) {
 
 // src/sources/image/target-facts.ts
 function targetOpenOptions(extractors2, platform2) {
+  const earlyExtractors = (p2) => {
+    const wanted2 = extractorsFor(p2, extractors2);
+    return wanted2.length > 0 && wanted2.every((e) => e.readsOnlyItsFile) ? wanted2 : void 0;
+  };
   return {
     wanted: (p2) => extractors2.some((e) => e.fileRequired(p2)),
     keep: isPostureFile,
+    early: {
+      wants: (p2) => earlyExtractors(p2) !== void 0,
+      extract: (vfs, entry) => extractFile(vfs, entry, earlyExtractors(entry.path) ?? [])
+    },
     ...platform2 ? { platform: platform2 } : {}
   };
 }
@@ -63545,31 +63804,12 @@ async function targetFacts(opened, components) {
 }
 
 // src/sources/image/removed.ts
-init_types();
 async function extractRemoved(image, extractors2, options2 = {}) {
   const view = image.removedView();
-  const mark2 = (path23, components) => {
-    const r = view.removalAt(path23);
-    if (r) for (const c of components) markRemoved(c, r);
-    return components;
-  };
-  const wrapped = extractors2.map(
-    (e) => ({
-      name: e.name,
-      version: e.version,
-      ...e.insideNodeModules ? { insideNodeModules: true } : {},
-      fileRequired: (p2) => e.fileRequired(p2),
-      extract: async (input) => {
-        try {
-          return mark2(input.path, await e.extract(input));
-        } catch (err2) {
-          if (err2 instanceof ParseError && err2.partial) mark2(input.path, err2.partial);
-          throw err2;
-        }
-      }
-    })
-  );
-  const result = await walkAndExtract(view, wrapped, options2);
+  const result = await walkAndExtract(view, extractors2, options2, (entry, file) => {
+    const r = view.removalAt(entry.path);
+    if (r) for (const c of file.components) markRemoved(c, r);
+  });
   for (const err2 of result.errors) err2.message = `${err2.message} (file removed by a later layer; its bytes still ship in the image)`;
   return result;
 }

@@ -1,5 +1,5 @@
 import type { Component, ScanError } from './model/types.js';
-import type { Extractor } from './extractors/types.js';
+import type { Extractor, FileResult } from './extractors/types.js';
 import { ParseError } from './extractors/types.js';
 import type { Vfs, VfsEntry, WalkOptions } from './sources/vfs.js';
 
@@ -21,24 +21,37 @@ const NODE_MODULES = /(^|\/)node_modules\//;
  */
 const FILES_IN_FLIGHT = 4;
 
-interface FileResult {
-  components: Component[];
-  errors: ScanError[];
-  ok: boolean;
+/** The extractors that read a path: those whose name test takes it, minus lockfile readers inside node_modules. */
+export function extractorsFor(path: string, extractors: readonly Extractor[]): Extractor[] {
+  const inNodeModules = NODE_MODULES.test(path);
+  return extractors.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(path));
 }
 
-/** The one walk: every file once, each extractor asked by name first, so unrelated files are never read. */
-export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[], options: WalkOptions = {}): Promise<WalkResult> {
+/**
+ * The one walk: every file once, each extractor asked by name first, so unrelated files are never read. A file the
+ * source already extracted (VfsEntry.extracted) is taken as it is. `onFile` sees each file's result while the entry
+ * is still held (before its release).
+ */
+export async function walkAndExtract(
+  vfs: Vfs,
+  extractors: readonly Extractor[],
+  options: WalkOptions = {},
+  onFile?: (entry: VfsEntry, result: FileResult) => void,
+): Promise<WalkResult> {
   const results: Array<Promise<FileResult>> = [];
   const inFlight = new Set<Promise<FileResult>>();
   for await (const entry of vfs.walk(options)) {
-    const inNodeModules = NODE_MODULES.test(entry.path);
-    const wanted = extractors.filter((e) => (!inNodeModules || e.insideNodeModules) && e.fileRequired(entry.path));
+    const wanted = extractorsFor(entry.path, extractors);
     if (wanted.length === 0) {
       entry.release?.();
       continue;
     }
-    const result = extractFile(vfs, entry, wanted).finally(() => entry.release?.());
+    const result = (entry.extracted ?? extractFile(vfs, entry, wanted))
+      .then((r) => {
+        onFile?.(entry, r);
+        return r;
+      })
+      .finally(() => entry.release?.());
     results.push(result);
     inFlight.add(result);
     void result.finally(() => inFlight.delete(result));
@@ -55,7 +68,8 @@ export async function walkAndExtract(vfs: Vfs, extractors: readonly Extractor[],
   return { components, errors, filesExtracted: results.length, filesParsed };
 }
 
-async function extractFile(vfs: Vfs, entry: VfsEntry, wanted: readonly Extractor[]): Promise<FileResult> {
+/** Run `wanted` over one file; an extractor's failure is the file's error, and what it could still read is kept. */
+export async function extractFile(vfs: Vfs, entry: VfsEntry, wanted: readonly Extractor[]): Promise<FileResult> {
   const components: Component[] = [];
   const errors: ScanError[] = [];
   let text: Promise<string> | undefined;

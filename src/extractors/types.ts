@@ -1,4 +1,4 @@
-import type { Component } from '../model/types.js';
+import type { Component, ScanError } from '../model/types.js';
 import type { Vfs } from '../sources/vfs.js';
 
 /** What an extractor is handed for one file. It never opens files itself: it reads through this. */
@@ -25,8 +25,21 @@ export interface Extractor {
    * but lockfiles there are the dependencies' own, not the project's (design.md), so lockfile extractors leave it.
    */
   readonly insideNodeModules?: boolean;
+  /**
+   * extract() reads nothing but its own file (no siblings, no other path of the source), so an image can run it
+   * during its layer pass on the file's bytes in memory instead of copying them out first (sources/image/layers.ts).
+   */
+  readonly readsOnlyItsFile?: boolean;
   fileRequired(path: string): boolean;
   extract(input: ExtractInput): Promise<Component[]>;
+}
+
+/** What the extractors made of one file. */
+export interface FileResult {
+  components: Component[];
+  errors: ScanError[];
+  /** every extractor read it without error */
+  ok: boolean;
 }
 
 /** What the parse functions of lockfile formats without a project node take besides the text. */

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { FileResult } from '../extractors/types.js';
 
 /** One regular file in a source. Paths are posix, relative to the source root, without a leading slash. */
 export interface VfsEntry {
@@ -9,6 +10,9 @@ export interface VfsEntry {
   /** the walker is done reading this file: an image source drops its temporary copy (until close() otherwise); the
    * view of removed files needs it, since which copy a path reads depends on what the walk has yielded */
   release?(): void;
+  /** the extractors already ran on this file: an image's layer pass ran those that read only their own file on its
+   * bytes in memory (sources/image/layers.ts); the walk takes this instead of extracting again */
+  extracted?: Promise<FileResult>;
 }
 
 /**
@@ -32,6 +36,8 @@ export interface Vfs {
    * directories) where there is no diskPath: an image's temp copy. Not a name to show, nor a folder to look in.
    */
   localCopy?(path: string): string | undefined;
+  /** the file's bytes, where the source holds them in memory (an image file extracted during the layer pass) */
+  inMemory?(path: string): Buffer | undefined;
 }
 
 export interface WalkOptions {

@@ -22,3 +22,8 @@ export async function readStreamRange(stream: Readable, start: number, end: numb
   for await (const part of sliceStream(stream, start, end)) parts.push(part);
   return Buffer.concat(parts);
 }
+
+/** A buffer as a file stream delivers it: views of at most 64 KiB (fs streams' chunk, the binary scanner's batch), no copies. */
+export function* chunksOf(buf: Buffer, size = 64 * 1024): Generator<Buffer> {
+  for (let i = 0; i < buf.length; i += size) yield buf.subarray(i, i + size);
+}

@@ -11,6 +11,7 @@ export const archiveExtractor: Extractor = {
   version: 1,
   // jars and wheels shipped inside node_modules are artefacts like prebuilt binaries, not the project's lockfiles
   insideNodeModules: true,
+  readsOnlyItsFile: true,
   fileRequired: isArchiveCandidate,
   extract: async (input) => (await import('./archive.js')).extractArchive(input),
 };

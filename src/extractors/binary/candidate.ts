@@ -36,6 +36,7 @@ export const nativeBinaryExtractor: Extractor = {
   name: 'binary/native',
   version: 1,
   insideNodeModules: true,
+  readsOnlyItsFile: true,
   fileRequired: isNativeCandidate,
   extract: async (input) => (await import('./native.js')).extractNative(input),
 };

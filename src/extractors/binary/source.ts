@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { Vfs } from '../../sources/vfs.js';
-import { readStreamRange, sliceStream } from '../../util/streams.js';
+import { chunksOf, readStreamRange, sliceStream } from '../../util/streams.js';
 
 /**
  * One file of a source, read two ways: small positioned reads for headers, section tables and metadata blobs
@@ -26,6 +26,8 @@ export interface ByteSource {
 export const MAX_READ = 16 * 1024 * 1024;
 
 export async function openByteSource(vfs: Vfs, path: string, size: number): Promise<ByteSource> {
+  const bytes = vfs.inMemory?.(path);
+  if (bytes) return bufferByteSource(bytes, path);
   const disk = vfs.diskPath?.(path) ?? vfs.localCopy?.(path);
   if (disk) return fileByteSource(disk, path, size);
   const head = new Map<string, Buffer>();
@@ -65,14 +67,14 @@ export async function fileByteSource(disk: string, path: string, size: number): 
   };
 }
 
-/** Bytes in memory (a small inflated archive member) as a ByteSource named `path`. */
+/** Bytes in memory (a small inflated archive member, an image file read during the layer pass) as a ByteSource named `path`. */
 export function bufferByteSource(buf: Buffer, path: string): ByteSource {
   return {
     path,
     size: buf.length,
     readAt: clampedReads(buf.length, async (offset, n) => buf.subarray(offset, offset + n)),
-    stream: () => Readable.from([buf]),
-    streamRange: (start, end) => Readable.from([buf.subarray(start, end)]),
+    stream: () => Readable.from(chunksOf(buf)),
+    streamRange: (start, end) => Readable.from(chunksOf(buf.subarray(start, end))),
     close: async () => {},
   };
 }

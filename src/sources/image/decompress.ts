@@ -3,13 +3,14 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { Decompress as ZstdDecompress } from 'fzstd';
+import { sha256OfFile } from './image.js';
 
 /**
- * fzstd (pure JS) decodes at ~80 MB/s, a tenth of the zstd tool; when the system has `zstd`, layers stream
- * through it (it only ever sees compressed bytes on stdin; nothing from the image is executed).
+ * fzstd (pure JS) decodes at ~80 MB/s, a tenth of the zstd tool; when the system has `zstd`, layers go through it
+ * (it only ever decodes compressed bytes, from its stdin or from the blob file; nothing from the image is executed).
  */
 let zstdTool: boolean | undefined;
-function haveZstdTool(): boolean {
+export function haveZstdTool(): boolean {
   // the variable is read on every layer (tests and users switch to the fallback); the probe runs once
   if (process.env['CRYPTAUDIT_NO_ZSTD_TOOL']) return false;
   zstdTool ??= spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
@@ -166,15 +167,50 @@ export interface LayerDigests {
   compression: Compression;
 }
 
+/** Expanded bytes of one layer, checked against the bomb limits and hashed (the diff id) on their way out. */
+class Expansion {
+  readonly diffHash: Hash = createHash('sha256');
+  bytes = 0;
+
+  constructor(private readonly limits: ExpandLimits) {}
+
+  /** why the layer is refused once `data` is added to what `rawBytes` compressed bytes gave, or undefined */
+  add(data: Buffer, rawBytes: number): BombError | undefined {
+    this.bytes += data.length;
+    if (this.bytes > this.limits.maxLayerBytes) return new BombError(`expands beyond ${this.limits.maxLayerBytes} bytes`);
+    if (this.bytes > this.limits.ratioFloor && this.bytes > rawBytes * this.limits.maxRatio) {
+      return new BombError(`expands ${Math.round(this.bytes / Math.max(1, rawBytes))}× (${this.bytes} bytes from ${rawBytes}): a decompression bomb`);
+    }
+    this.diffHash.update(data);
+    return undefined;
+  }
+
+  digest(): string {
+    return `sha256:${this.diffHash.digest('hex')}`;
+  }
+}
+
+/** What a failed zstd tool said, as the error the layer gets. */
+function zstdToolError(stderr: string, code: number | null, maxWindow: number): Error {
+  // the tool starts each line with the input's name ("/*stdin*\", or the tail of a blob's path on this host)
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.replace(/^.*? : /, '').trim())
+    .filter(Boolean);
+  const msg = lines.pop() ?? `exit ${code}`;
+  if (/too much memory|window size larger/i.test(stderr)) return new BombError(`a zstd frame needs a window beyond the ${maxWindow}-byte limit (${msg})`);
+  if (/truncat|premature|incomplete|unexpected end/i.test(msg)) return new TruncatedError(`zstd stream ends early (${msg})`);
+  return new Error(`zstd: ${msg}`);
+}
+
 /**
  * Raw layer bytes in, uncompressed tar bytes out, with both digests computed on the way through. Never holds
  * more than a chunk (plus the decoder's window): gzip via zlib, zstd via fzstd's streaming decoder.
  */
 export class LayerDecoder extends Transform {
   private readonly rawHash: Hash = createHash('sha256');
-  private readonly diffHash: Hash = createHash('sha256');
+  private readonly expansion: Expansion;
   private rawBytes = 0;
-  private expanded = 0;
   private mode: Compression | undefined;
   private head: Buffer[] = [];
   private headLen = 0;
@@ -189,27 +225,23 @@ export class LayerDecoder extends Transform {
 
   constructor(private readonly limits: ExpandLimits = DEFAULT_EXPAND_LIMITS) {
     super();
+    this.expansion = new Expansion(limits);
   }
 
   private out(data: Uint8Array): void {
     if (this.failure || data.length === 0) return;
-    this.expanded += data.length;
-    if (this.expanded > this.limits.maxLayerBytes) {
-      this.failure = new BombError(`expands beyond ${this.limits.maxLayerBytes} bytes`);
-      return;
-    }
-    if (this.expanded > this.limits.ratioFloor && this.expanded > this.rawBytes * this.limits.maxRatio) {
-      this.failure = new BombError(`expands ${Math.round(this.expanded / Math.max(1, this.rawBytes))}× (${this.expanded} bytes from ${this.rawBytes}): a decompression bomb`);
-      return;
-    }
     const buf = Buffer.from(data.buffer, data.byteOffset, data.length);
-    this.diffHash.update(buf);
-    this.push(buf);
+    this.failure = this.expansion.add(buf, this.rawBytes);
+    if (!this.failure) this.push(buf);
+  }
+
+  private get maxWindow(): number {
+    return this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!;
   }
 
   private start(head: Buffer): void {
     this.mode = sniffCompression(head);
-    if (this.mode === 'zstd') this.frames = new ZstdFrameWalker(this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!);
+    if (this.mode === 'zstd') this.frames = new ZstdFrameWalker(this.maxWindow);
     if (this.mode === 'gzip') {
       this.gunzip = createGunzip({ chunkSize: 64 * 1024 });
       this.gunzip.on('data', (d: Buffer) => this.out(d));
@@ -280,9 +312,9 @@ export class LayerDecoder extends Transform {
       if (this.failure) return cb(this.failure);
       this.digests = {
         raw: `sha256:${this.rawHash.digest('hex')}`,
-        diff: `sha256:${this.diffHash.digest('hex')}`,
+        diff: this.expansion.digest(),
         rawBytes: this.rawBytes,
-        expandedBytes: this.expanded,
+        expandedBytes: this.expansion.bytes,
         compression: this.mode ?? 'none',
       };
       cb();
@@ -305,10 +337,7 @@ export class LayerDecoder extends Transform {
     if (this.zstdProc) {
       this.zstdProc.stdin.end();
       void this.zstdExit!.then((code) => {
-        if (code !== 0 && !this.failure) {
-          const msg = this.zstdErr.trim().split('\n').pop() ?? `exit ${code}`;
-          this.failure = /truncat|premature|incomplete|unexpected end/i.test(msg) ? new TruncatedError(`zstd stream ends early (${msg})`) : new Error(`zstd: ${msg}`);
-        }
+        if (code !== 0) this.failure ??= zstdToolError(this.zstdErr, code, this.maxWindow);
         finish();
       });
       return;
@@ -322,5 +351,43 @@ export class LayerDecoder extends Transform {
       }
     }
     finish();
+  }
+}
+
+/**
+ * A zstd blob on disk, decoded by the zstd tool reading the file itself. Fed through this process to the tool's
+ * stdin, the compressed bytes cost the main thread a read and a pipe write each, and the tool stalled whenever that
+ * thread was busy (a fifth of the layer pass; bench/image-scan.mjs). The blob digest is taken from the file
+ * alongside, and the same read walks the frame headers, so a huge window is refused with the streamed path's
+ * message; `--memory` makes the tool refuse it too, whichever gets there first. Yields the tar bytes (iteration is
+ * the backpressure: the tool waits while they are not read) and returns the digests.
+ */
+export async function* decodeZstdFile(file: string, size: number, limits: ExpandLimits = DEFAULT_EXPAND_LIMITS): AsyncGenerator<Buffer, LayerDigests> {
+  const maxWindow = limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!;
+  const frames = new ZstdFrameWalker(maxWindow);
+  const raw = sha256OfFile(file, (chunk) => frames.push(chunk));
+  raw.catch(() => undefined);
+  const proc = spawn('zstd', ['-d', '-c', '-q', '--no-progress', `--memory=${maxWindow}`, '--', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exit = new Promise<number | null>((resolve) => proc.once('close', resolve));
+  let stderr = '';
+  proc.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
+  const expansion = new Expansion(limits);
+  try {
+    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      const bomb = expansion.add(chunk, size);
+      if (bomb) throw bomb;
+      yield chunk;
+    }
+    const code = await exit;
+    if (code !== 0) {
+      const walked = await raw.then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      throw walked instanceof BombError ? walked : zstdToolError(stderr, code, maxWindow);
+    }
+    return { raw: await raw, diff: expansion.digest(), rawBytes: size, expandedBytes: expansion.bytes, compression: 'zstd' };
+  } finally {
+    if (proc.exitCode === null) proc.kill();
   }
 }

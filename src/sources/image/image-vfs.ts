@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import type { ScanError } from '../../model/types.js';
 import { DEFAULT_MAX_TEXT_BYTES, FileTooLargeError, type Vfs, type VfsEntry, type WalkOptions } from '../vfs.js';
 import type { ResolvedImage } from './image.js';
-import { entrySegments, LayerIndex, readEntryStream, type FileSource, type FsNode, type RemovedFile } from './layers.js';
+import { entrySegments, LayerIndex, readEntryStream, type EarlyExtraction, type FileSource, type FsNode, type RemovedFile } from './layers.js';
 import type { ExpandLimits } from './decompress.js';
 import { compareStrings } from '../../util/compare.js';
 
@@ -16,6 +16,8 @@ export interface ImageVfsOptions {
   keep?: (path: string) => boolean;
   maxFileBytes?: number;
   limits?: ExpandLimits;
+  /** wanted files whose extractors read only the file: extracted during the pass (walk entries carry the result) */
+  early?: EarlyExtraction;
 }
 
 /** What a report says about an image (JSON `image`, SARIF run properties). No credentials, no temp paths. */
@@ -42,6 +44,11 @@ export interface RemovedFilesVfs extends Vfs {
   removalAt(path: string): Removal | undefined;
   layerOf(path: string): string | undefined;
   listFiles(filter: (path: string) => boolean): string[];
+}
+
+/** The extractors' result from the layer pass, when it is for this path (see FileSource.early). */
+function earlyResult(src: FileSource | undefined, p: string): Pick<VfsEntry, 'extracted'> {
+  return src?.early && src.early.path === p ? { extracted: src.early.result } : {};
 }
 
 /** The temp copy holding all of a file's bytes, if the pass made one (and it is not released yet). */
@@ -87,13 +94,14 @@ export class ImageVfs implements Vfs {
 
   static async open(image: ResolvedImage, options: ImageVfsOptions = {}): Promise<ImageVfs> {
     const tempDir = await fs.mkdtemp(path.join(os.tmpdir(), 'cryptaudit-image-'));
-    const wanted = options.wanted;
-    const keep = options.keep;
+    const { wanted, keep, early } = options;
     const index = new LayerIndex(image, {
       wanted: wanted || keep ? (p) => (wanted?.(p) ?? false) || (keep?.(p) ?? false) : undefined,
       tempDir,
       maxFileBytes: options.maxFileBytes,
       limits: options.limits,
+      // files kept for reading after the walk need their copy
+      ...(early ? { early: { ...early, wants: (p: string) => !(keep?.(p) ?? false) && early.wants(p) } } : {}),
     });
     const vfs = new ImageVfs(image, index, tempDir, options);
     process.once('exit', vfs.onExit);
@@ -170,7 +178,7 @@ export class ImageVfs implements Vfs {
       // released by the walker once every extractor has read the file (extractions overlap, so not at the next
       // step of this loop); a copy never released goes with the temp dir at close()
       const release = kept ? undefined : () => this.index.releaseCopy(node.src);
-      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId, ...(release ? { release } : {}) };
+      yield { path: p, size: node.src!.size, layer: this.image.layers[node.layer]!.diffId, ...(release ? { release } : {}), ...earlyResult(node.src, p) };
     }
   }
 
@@ -256,7 +264,7 @@ export class ImageVfs implements Vfs {
             this.index.releaseCopy(r.src);
             settle();
           };
-          yield { path: r.path, size: r.size, layer: ids[r.layer]!, release };
+          yield { path: r.path, size: r.size, layer: ids[r.layer]!, release, ...earlyResult(r.src, r.path) };
         }
       }.bind(this),
       readText: (p, maxBytes = DEFAULT_MAX_TEXT_BYTES) => {

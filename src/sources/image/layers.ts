@@ -4,15 +4,32 @@ import { once } from 'node:events';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { Parser, type ReadEntry } from 'tar';
 import type { ScanError } from '../../model/types.js';
+import type { FileResult } from '../../extractors/types.js';
+import type { Vfs, VfsEntry } from '../vfs.js';
+import { MemoryFileVfs } from '../memory-file.js';
 import type { ImageLayer, ResolvedImage } from './image.js';
-import { BombError, DEFAULT_EXPAND_LIMITS, LayerDecoder, TruncatedError, type ExpandLimits, type LayerDigests } from './decompress.js';
-import { ImageError } from './store.js';
+import {
+  BombError,
+  decodeZstdFile,
+  DEFAULT_EXPAND_LIMITS,
+  haveZstdTool,
+  LayerDecoder,
+  sniffCompression,
+  TruncatedError,
+  type ExpandLimits,
+  type LayerDigests,
+} from './decompress.js';
+import { ImageError, readHead } from './store.js';
 import { compareStrings } from '../../util/compare.js';
 
 /** wanted files up to this size are copied to temp from memory (extractSmall) … */
 const SMALL_COPY_BYTES = 4 * 1024 * 1024;
 /** … as long as no more than this is waiting to be written */
 const MAX_BYTES_BEING_WRITTEN = 64 * 1024 * 1024;
+/** largest file extracted from memory during the pass (IndexOptions.early); bigger ones get a temp copy */
+const EARLY_MAX_FILE_BYTES = 32 * 1024 * 1024;
+/** bytes of such files held at once (EarlyExtraction.maxBytes); past it the layer waits for extractions to end */
+const EARLY_MAX_BYTES = 96 * 1024 * 1024;
 
 /**
  * Layers applied in order into one path index (stereoscope's squash; OCI image-spec layer.md whiteouts), with no
@@ -30,6 +47,9 @@ export interface FileSource {
   size: number;
   /** extracted copy, while the file is wanted and visible */
   temp?: TempFile;
+  /** the extractors' result when they ran during the pass (IndexOptions.early); it names `path`, so a hardlink to
+   *  the same bytes under another name does not share it */
+  early?: { path: string; result: Promise<FileResult> };
 }
 
 interface TempFile {
@@ -41,6 +61,25 @@ interface TempFile {
   error?: string;
   /** stop writing (the layer broke off mid-entry) */
   abort(): void;
+}
+
+/** Something the pass started for one entry: done when it is, abort() when the layer breaks off inside the entry. */
+interface PendingWork {
+  done: Promise<void>;
+  abort(): void;
+}
+
+/**
+ * Extraction during the layer pass, for files whose extractors read nothing but the file itself (binaries, jars,
+ * wheels: Extractor.readsOnlyItsFile). Their bytes are gathered in memory and extracted when the entry ends, so
+ * they are never written to the temp dir and read back after the pass (most of an image scan's time; bench/).
+ */
+export interface EarlyExtraction {
+  wants(path: string): boolean;
+  /** the extractors' result for `entry`; `vfs` holds that one file */
+  extract(vfs: Vfs, entry: VfsEntry): Promise<FileResult>;
+  /** bytes held in memory at once (default EARLY_MAX_BYTES) */
+  maxBytes?: number;
 }
 
 export interface FsNode {
@@ -72,6 +111,7 @@ export interface IndexOptions {
   /** largest single file copied to the temp dir; bigger wanted files are read from the layer on demand */
   maxFileBytes?: number;
   limits?: ExpandLimits;
+  early?: EarlyExtraction;
 }
 
 export const WHITEOUT_PREFIX = '.wh.';
@@ -105,6 +145,11 @@ export class LayerIndex {
   private tempSeq = 0;
   /** bytes of small files gathered in memory whose temp copy is not written yet (see extractSmall) */
   private bytesBeingWritten = 0;
+  /** bytes of files held for early extraction, and entries waiting for room (see extractEarly) */
+  private earlyBytes = 0;
+  private readonly earlyWaiting: Array<{ size: number; start: () => void }> = [];
+  /** hardlinks to files extracted early: their bytes are read again after the pass (refetchLinks) */
+  private readonly linksToRefetch: Array<{ path: string; node: FsNode }> = [];
 
   constructor(
     readonly image: ResolvedImage,
@@ -115,6 +160,7 @@ export class LayerIndex {
    *  bomb layer is an error entry and the files read up to that point stay in the index. */
   async build(): Promise<void> {
     for (const layer of this.image.layers) await this.applyLayer(layer);
+    await this.refetchLinks();
   }
 
   private where(layer: ImageLayer): string {
@@ -122,7 +168,7 @@ export class LayerIndex {
   }
 
   private async applyLayer(layer: ImageLayer): Promise<void> {
-    const pending: TempFile[] = [];
+    const pending: PendingWork[] = [];
     let digests: LayerDigests | undefined;
     try {
       digests = await streamLayer(this.image, layer, this.options.limits, (entry) => this.onEntry(layer, entry, pending));
@@ -181,7 +227,7 @@ export class LayerIndex {
     if (--t.refs === 0) void t.done.finally(() => fs.rm(t.path, { force: true }));
   }
 
-  private onEntry(layer: ImageLayer, entry: ReadEntry, pending: TempFile[]): void {
+  private onEntry(layer: ImageLayer, entry: ReadEntry, pending: PendingWork[]): void {
     const li = layer.index;
     const raw = entry.path;
     const segs = entrySegments(raw);
@@ -243,7 +289,9 @@ export class LayerIndex {
       const src: FileSource = { layer: li, entry: raw, size: entry.size ?? 0 };
       node = { type: 'file', layer: li, src };
       if (this.options.wanted?.(finalPath) && this.options.tempDir && src.size <= (this.options.maxFileBytes ?? 2 * 1024 ** 3)) {
-        src.temp = this.extract(entry, pending);
+        if (src.size <= EARLY_MAX_FILE_BYTES && this.options.early?.wants(finalPath)) {
+          src.early = { path: finalPath, result: this.extractEarly(entry, finalPath, layer, pending) };
+        } else src.temp = this.extract(entry, pending);
       } else entry.resume();
     } else if (type === 'Link') {
       entry.resume();
@@ -257,9 +305,10 @@ export class LayerIndex {
         this.errors.push({ path: finalPath, message: `${this.where(layer)}: hardlink '${finalPath}' names '${entry.linkpath}', which is not a file in the image; ignored` });
         return;
       }
-      const src = { ...target.src };
+      const { early, ...src } = target.src;
       if (src.temp) src.temp.refs++;
       node = { type: 'file', layer: li, src };
+      if (early && this.options.wanted?.(finalPath)) this.linksToRefetch.push({ path: finalPath, node });
     } else if (type === 'SymbolicLink') {
       entry.resume();
       node = { type: 'symlink', layer: li, link: entry.linkpath ?? '' };
@@ -283,7 +332,119 @@ export class LayerIndex {
     }
   }
 
-  private extract(entry: ReadEntry, pending: TempFile[]): TempFile {
+  /**
+   * Gather a file's bytes and run the early extractors on them when the entry ends. While more than EARLY_MAX_BYTES
+   * are held, the entry is left paused, which holds the tar parser and so the whole layer stream (backpressure),
+   * until extractions finish and free their bytes.
+   */
+  private extractEarly(entry: ReadEntry, path: string, layer: ImageLayer, pending: PendingWork[]): Promise<FileResult> {
+    const size = entry.size ?? 0;
+    const early = this.options.early!;
+    let settle!: (r: FileResult) => void;
+    const result = new Promise<FileResult>((resolve) => (settle = resolve));
+    let state: 'waiting' | 'reading' | 'extracting' | 'done' = 'waiting';
+    const fail = (message: string) => {
+      if (state === 'done') return;
+      if (state !== 'waiting') this.freeEarly(size);
+      state = 'done';
+      settle({ components: [], errors: [{ path, message }], ok: false });
+    };
+    const start = () => {
+      if (state !== 'waiting') return;
+      state = 'reading';
+      this.earlyBytes += size;
+      const chunks: Buffer[] = [];
+      entry.on('data', (c: Buffer) => chunks.push(c));
+      entry.on('error', (e: unknown) => fail((e as Error).message));
+      entry.on('end', () => {
+        if (state !== 'reading') return;
+        state = 'extracting';
+        const bytes = Buffer.concat(chunks);
+        chunks.length = 0;
+        const file: VfsEntry = { path, size: bytes.length, layer: layer.diffId };
+        early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
+          (r) => {
+            state = 'done';
+            this.freeEarly(size);
+            settle(r);
+          },
+          (e: Error) => fail(e.message),
+        );
+      });
+    };
+    pending.push({
+      done: result.then(() => undefined),
+      // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
+      abort: () => {
+        if (state === 'waiting' || state === 'reading') fail(`${this.where(layer)} ends inside this file; it could not be read`);
+      },
+    });
+    if (!this.earlyRoomFor(size)) {
+      entry.pause();
+      this.earlyWaiting.push({ size, start });
+    } else start();
+    return result;
+  }
+
+  /** a file bigger than the whole budget still goes, alone */
+  private earlyRoomFor(size: number): boolean {
+    return this.earlyBytes === 0 || this.earlyBytes + size <= (this.options.early?.maxBytes ?? EARLY_MAX_BYTES);
+  }
+
+  private freeEarly(size: number): void {
+    this.earlyBytes -= size;
+    while (this.earlyWaiting.length > 0) {
+      const next = this.earlyWaiting[0]!;
+      if (!this.earlyRoomFor(next.size)) break;
+      this.earlyWaiting.shift();
+      next.start();
+    }
+  }
+
+  /**
+   * A hardlink to a file extracted early has no bytes of its own to read (the early result names the other path):
+   * re-read the layers that hold them once, copying those files to temp as the pass does for any wanted file.
+   */
+  private async refetchLinks(): Promise<void> {
+    const byLayer = new Map<number, Map<string, FileSource[]>>();
+    for (const { path: p, node } of this.linksToRefetch) {
+      const src = node.src!;
+      // still in the final filesystem as this same node (not deleted or replaced later)
+      const segs = entrySegments(p);
+      if (!segs || this.lookup(segs, false) !== node || src.temp) continue;
+      const entries = byLayer.get(src.layer) ?? new Map<string, FileSource[]>();
+      entries.set(src.entry, [...(entries.get(src.entry) ?? []), src]);
+      byLayer.set(src.layer, entries);
+    }
+    for (const [li, entries] of [...byLayer].sort((a, b) => a[0] - b[0])) {
+      const pending: PendingWork[] = [];
+      const signal = { stop: false };
+      try {
+        await streamLayer(
+          this.image,
+          this.image.layers[li]!,
+          this.options.limits,
+          (entry) => {
+            const srcs = entries.get(entry.path);
+            if (!srcs || entry.type === 'Link' || entry.type === 'SymbolicLink') return void entry.resume();
+            entries.delete(entry.path);
+            const temp = this.extract(entry, pending);
+            temp.refs = srcs.length;
+            for (const src of srcs) src.temp = temp;
+            // the rest of the layer is not needed once the last of them has all its bytes
+            entry.once('end', () => (signal.stop ||= entries.size === 0));
+          },
+          signal,
+        );
+      } catch {
+        // the first pass already reported this layer's problem; the links stay readable by re-streaming
+        for (const t of pending) t.abort();
+      }
+      await Promise.allSettled(pending.map((t) => t.done));
+    }
+  }
+
+  private extract(entry: ReadEntry, pending: PendingWork[]): TempFile {
     const file = path.join(this.options.tempDir!, `f${++this.tempSeq}`);
     const size = entry.size ?? 0;
     if (size <= SMALL_COPY_BYTES && this.bytesBeingWritten + size <= MAX_BYTES_BEING_WRITTEN) {
@@ -441,13 +602,6 @@ export async function streamLayer(
   signal?: { stop: boolean },
 ): Promise<LayerDigests | undefined> {
   const where = `${image.store.description}: layer ${layer.index + 1} (${layer.diffId})`;
-  let raw: Readable;
-  try {
-    raw = image.store.open(layer.blob);
-  } catch (e) {
-    throw new ImageError(`${where}: ${(e as Error).message}`);
-  }
-  const decoder = new LayerDecoder(limits);
   const warnings: string[] = [];
   const parser = new Parser({
     strict: false,
@@ -456,35 +610,32 @@ export async function streamLayer(
     },
   });
   parser.on('entry', onEntry);
-  const failed = new Promise<never>((_, reject) => {
-    raw.once('error', reject);
-    decoder.once('error', reject);
-    parser.once('error', reject);
-  });
-  failed.catch(() => undefined);
-  raw.pipe(decoder);
+  // no Promise.race against a promise that only settles on failure: every race would leave a reaction on it holding
+  // that chunk's result until the end of the layer (hundreds of MB); events.once rejects on 'error' by itself
+  let parserError: Error | undefined;
+  parser.on('error', (e: Error) => (parserError ??= e));
+  const source = await layerBytes(image, layer, where, limits);
+  let d: LayerDigests | undefined;
   try {
-    const feed = (async () => {
-      for await (const chunk of decoder as AsyncIterable<Buffer>) {
-        if (signal?.stop) break;
-        if (!parser.write(chunk)) await Promise.race([once(parser, 'drain'), failed]);
+    for (;;) {
+      const next = await source.next();
+      if (next.done) {
+        d = next.value;
+        break;
       }
-      if (signal?.stop) {
-        raw.destroy();
-        return;
-      }
-      const ended = once(parser, 'end');
-      parser.end();
-      await Promise.race([ended, failed]);
-    })();
-    await Promise.race([feed, failed]);
+      if (signal?.stop) return undefined;
+      if (!parser.write(next.value)) await once(parser, 'drain');
+      if (parserError) throw parserError;
+    }
+    if (signal?.stop) return undefined;
+    const ended = once(parser, 'end');
+    parser.end();
+    await ended;
   } finally {
-    raw.unpipe(decoder);
-    raw.destroy();
-    if (signal?.stop || !decoder.digests) decoder.destroy();
+    // stops the decoder (and a zstd process) when the loop left early
+    await source.return(undefined);
   }
-  if (signal?.stop) return undefined;
-  const d = decoder.digests!;
+  if (!d) return undefined;
   const truncated = warnings.find((w) => /TAR_BAD_ARCHIVE|Truncated|unexpected EOF/i.test(w));
   if (truncated) throw new TruncatedError(`the tar stream ends early (${truncated})`);
   if (layer.digest && layer.digest !== d.raw && !(d.compression === 'none' && layer.digest === d.diff)) {
@@ -494,6 +645,40 @@ export async function streamLayer(
     throw new ImageError(`${where}: uncompressed layer has digest ${d.diff}, not the diff id ${layer.diffId} the config claims: the image is corrupt or was tampered with`);
   }
   return d;
+}
+
+/**
+ * A layer's uncompressed tar bytes, then its digests: a zstd blob the store keeps as a file goes to the zstd tool by
+ * name (decodeZstdFile); everything else streams through a LayerDecoder.
+ */
+async function layerBytes(image: ResolvedImage, layer: ImageLayer, where: string, limits: ExpandLimits): Promise<AsyncGenerator<Buffer, LayerDigests | undefined>> {
+  let file: string | undefined;
+  let raw: Readable;
+  try {
+    file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : undefined;
+    if (file && sniffCompression(await readHead(file, 4)) === 'zstd') {
+      return decodeZstdFile(file, (await fs.stat(file)).size, limits);
+    }
+    raw = image.store.open(layer.blob);
+  } catch (e) {
+    throw new ImageError(`${where}: ${(e as Error).message}`);
+  }
+  return decodeStream(raw, limits);
+}
+
+async function* decodeStream(raw: Readable, limits: ExpandLimits): AsyncGenerator<Buffer, LayerDigests | undefined> {
+  const decoder = new LayerDecoder(limits);
+  // a read error ends the iteration below with that error
+  raw.once('error', (e) => decoder.destroy(e));
+  raw.pipe(decoder);
+  try {
+    for await (const chunk of decoder as AsyncIterable<Buffer>) yield chunk;
+    return decoder.digests;
+  } finally {
+    raw.unpipe(decoder);
+    raw.destroy();
+    if (!decoder.digests) decoder.destroy();
+  }
 }
 
 /** Bytes of one entry of one layer, by re-streaming the layer (reads of files not copied during the index). */

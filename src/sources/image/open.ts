@@ -4,7 +4,7 @@ import { resolveDockerArchive } from './docker-archive.js';
 import { ImageVfs, type ImageVfsOptions } from './image-vfs.js';
 import type { ResolvedImage } from './image.js';
 import { resolveOciLayout } from './oci-layout.js';
-import { DirStore, ImageError, looksLikeTar, TarStore, type BlobStore } from './store.js';
+import { DirStore, ImageError, looksLikeTar, readHead, TarStore, type BlobStore } from './store.js';
 
 export { ImageError } from './store.js';
 
@@ -54,18 +54,6 @@ async function storeFor(file: string, description: string): Promise<BlobStore> {
   }
   if (!looksLikeTar(head)) throw new ImageError(`${description}: not a tar archive`);
   return TarStore.open(file, description);
-}
-
-/** The first `length` bytes of a file (zero-filled past its end): enough to tell a tar or a gzip stream. */
-async function readHead(file: string, length: number): Promise<Buffer> {
-  const head = Buffer.alloc(length);
-  const fh = await fs.open(file, 'r');
-  try {
-    await fh.read(head, 0, length, 0);
-  } finally {
-    await fh.close();
-  }
-  return head;
 }
 
 /** What kind of image a plain path is, if any: a tar or directory holding manifest.json or an OCI layout. */

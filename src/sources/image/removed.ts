@@ -1,5 +1,5 @@
 import type { Component } from '../../model/types.js';
-import { ParseError, type ExtractInput, type Extractor } from '../../extractors/types.js';
+import type { Extractor } from '../../extractors/types.js';
 import type { WalkOptions } from '../vfs.js';
 import { walkAndExtract, type WalkResult } from '../../walk.js';
 import type { ImageVfs, Removal } from './image-vfs.js';
@@ -12,28 +12,11 @@ import type { ImageVfs, Removal } from './image-vfs.js';
  */
 export async function extractRemoved(image: ImageVfs, extractors: readonly Extractor[], options: WalkOptions = {}): Promise<WalkResult> {
   const view = image.removedView();
-  const mark = (path: string, components: Component[]): Component[] => {
-    const r = view.removalAt(path);
-    if (r) for (const c of components) markRemoved(c, r);
-    return components;
-  };
-  const wrapped = extractors.map(
-    (e): Extractor => ({
-      name: e.name,
-      version: e.version,
-      ...(e.insideNodeModules ? { insideNodeModules: true } : {}),
-      fileRequired: (p) => e.fileRequired(p),
-      extract: async (input: ExtractInput) => {
-        try {
-          return mark(input.path, await e.extract(input));
-        } catch (err) {
-          if (err instanceof ParseError && err.partial) mark(input.path, err.partial);
-          throw err;
-        }
-      },
-    }),
-  );
-  const result = await walkAndExtract(view, wrapped, options);
+  // marked per file while its entry is held, whether the walk extracted it or the layer pass already had
+  const result = await walkAndExtract(view, extractors, options, (entry, file) => {
+    const r = view.removalAt(entry.path);
+    if (r) for (const c of file.components) markRemoved(c, r);
+  });
   // an unreadable removed file is reported like any other, saying where its bytes are
   for (const err of result.errors) err.message = `${err.message} (file removed by a later layer; its bytes still ship in the image)`;
   return result;

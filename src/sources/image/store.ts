@@ -13,6 +13,8 @@ export interface BlobStore {
   /** whole member (small JSON documents only); fails above maxBytes */
   read(name: string, maxBytes?: number): Promise<Buffer>;
   open(name: string): Readable;
+  /** the member as a regular file on disk, where the store keeps it as one (a layout directory, a pulled image) */
+  localFile?(name: string): Promise<string | undefined>;
 }
 
 /** Error in the structure of an image (missing member, bad JSON, digest mismatch). */
@@ -70,6 +72,9 @@ export class DirStore implements BlobStore {
   }
   open(name: string): Readable {
     return createReadStream(this.resolve(name));
+  }
+  async localFile(name: string): Promise<string | undefined> {
+    return (await this.size(name)) === undefined ? undefined : this.resolve(name);
   }
 }
 
@@ -231,4 +236,16 @@ export class TarStore implements BlobStore {
     if (m.size === 0) return Readable.from([]);
     return createReadStream(this.file, { start: m.offset, end: m.offset + m.size - 1 });
   }
+}
+
+/** The first `length` bytes of a file (zero-filled past its end): enough to tell a tar, gzip or zstd stream. */
+export async function readHead(file: string, length: number): Promise<Buffer> {
+  const head = Buffer.alloc(length);
+  const fh = await fs.open(file, 'r');
+  try {
+    await fh.read(head, 0, length, 0);
+  } finally {
+    await fh.close();
+  }
+  return head;
 }

@@ -4,12 +4,24 @@ import { annotatePosture, fipsPostureOf, isPostureFile, type OsFipsPosture } fro
 import type { OpenedTarget } from '../index.js';
 import type { ImageFacts } from './image-vfs.js';
 import type { ImageOpenOptions } from './open.js';
+import { extractFile, extractorsFor } from '../../walk.js';
 
-/** How scan() opens targets: image layers copy out only what the extractors (and the FIPS posture) will read. */
+/**
+ * How scan() opens targets: image layers copy out only what the extractors (and the FIPS posture) will read, and
+ * files whose extractors all read nothing but the file are extracted during the layer pass, from memory.
+ */
 export function targetOpenOptions(extractors: readonly Extractor[], platform?: string): ImageOpenOptions {
+  const earlyExtractors = (p: string) => {
+    const wanted = extractorsFor(p, extractors);
+    return wanted.length > 0 && wanted.every((e) => e.readsOnlyItsFile) ? wanted : undefined;
+  };
   return {
     wanted: (p) => extractors.some((e) => e.fileRequired(p)),
     keep: isPostureFile,
+    early: {
+      wants: (p) => earlyExtractors(p) !== undefined,
+      extract: (vfs, entry) => extractFile(vfs, entry, earlyExtractors(entry.path) ?? []),
+    },
     ...(platform ? { platform } : {}),
   };
 }

@@ -1,16 +1,17 @@
-// zstd layers that go wrong, through both decoders (the system zstd tool, and fzstd when CRYPTAUDIT_NO_ZSTD_TOOL
-// is set): a real zstd layer of the fixture image (scripts/make-image-fixtures.sh, skopeo --dest-compress-format
+// zstd layers that go wrong, through every way a layer is decoded: the system zstd tool fed from this process
+// (a docker-archive's blob is a range of the tar), the tool reading the blob file itself (an OCI layout directory),
+// and fzstd when CRYPTAUDIT_NO_ZSTD_TOOL is set: a real zstd layer of the fixture image (scripts/make-image-fixtures.sh, skopeo --dest-compress-format
 // zstd) cut short, a frame whose header declares a 2 GiB window (written by `zstd --long=31`), and a ratio bomb
 // (64 MiB of zeros compressed by zstd). Each is an error naming the layer, with memory bounded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openTarget } from '../../../src/sources/index.js';
-import { ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
+import { decodeZstdFile, ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
 import { imageFixture, IMAGES_MISSING, rawTar, sha256 } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-zstd-'));
@@ -42,13 +43,43 @@ function archive(blob: Buffer, diffId: string): string {
   return p;
 }
 
-/** Run `fn` once per zstd decoder this machine has: the zstd tool (when installed) and fzstd. */
-async function withEachDecoder(fn: (decoder: string) => Promise<void>): Promise<string[]> {
+/** An OCI layout directory with the same one layer (media type zstd): the zstd tool reads its blob file by name. */
+function layoutDir(blob: Buffer, diffId: string): string {
+  const root = path.join(dir, `layout-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(path.join(root, 'blobs/sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    const digest = sha256(b);
+    writeFileSync(path.join(root, 'blobs/sha256', digest.slice('sha256:'.length)), b);
+    return { digest, size: b.length };
+  };
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, history: [{ created_by: 'layer' }] })));
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', ...put(blob) }],
+      }),
+    ),
+  );
+  writeFileSync(path.join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    path.join(root, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'zstd-test' } }] }),
+  );
+  return `oci:${root}`;
+}
+
+/** Run `fn` once per way this machine decodes a zstd layer: the zstd tool from stdin and from the blob file (when
+ *  installed), and fzstd. */
+async function withEachDecoder(blob: Buffer, diffId: string, fn: (decoder: string, target: string) => Promise<void>): Promise<string[]> {
   const ran: string[] = [];
-  for (const decoder of ZSTD ? ['zstd tool', 'fzstd'] : ['fzstd']) {
+  const ways = ZSTD ? ['zstd tool, stdin', 'zstd tool, blob file', 'fzstd'] : ['fzstd'];
+  for (const decoder of ways) {
     if (decoder === 'fzstd') process.env['CRYPTAUDIT_NO_ZSTD_TOOL'] = '1';
     try {
-      await fn(decoder);
+      await fn(decoder, decoder === 'zstd tool, blob file' ? layoutDir(blob, diffId) : archive(blob, diffId));
       ran.push(decoder);
     } finally {
       delete process.env['CRYPTAUDIT_NO_ZSTD_TOOL'];
@@ -81,17 +112,39 @@ describe('zstd layers', () => {
     const layer = blob(manifest.layers[1].digest);
     const diffId: string = config.rootfs.diff_ids[1];
     assert.ok(layer.length > 1_000_000, 'a multi-megabyte real layer');
-    const file = archive(layer.subarray(0, Math.floor(layer.length / 2)), diffId);
-    const ran = await withEachDecoder(async (decoder) => {
-      const { files, errors } = await openErrors(file);
+    const cut = layer.subarray(0, Math.floor(layer.length / 2));
+    const ran = await withEachDecoder(cut, diffId, async (decoder, target) => {
+      const { files, errors } = await openErrors(target);
       assert.equal(errors.length, 1, decoder);
-      assert.equal(errors[0]!.path, 'l0/layer.tar');
+      assert.equal(errors[0]!.path, decoder === 'zstd tool, blob file' ? `blobs/sha256/${sha256(cut).slice(7)}` : 'l0/layer.tar');
       assert.match(errors[0]!.message, new RegExp(`^layer 1 \\(${diffId}\\) truncated: zstd stream ends early .*files read before that point are scanned$`), decoder);
+      // the tool's own line, without the name it gives its input (stdin, or the tail of a path on this host)
+      if (decoder !== 'fzstd') assert.match(errors[0]!.message, /zstd stream ends early \(Read error \(\d+\) : premature end\);/, decoder);
       assert.ok(files.includes('etc/ssl/openssl.cnf'), `${decoder}: entries before the cut are scanned`);
       assert.ok(!files.includes('var/lib/dpkg/status'), `${decoder}: entries after the cut are not invented`);
     });
     if (!ZSTD) t.diagnostic(`only fzstd checked: ${NO_TOOL}`);
     assert.ok(ran.includes('fzstd'));
+  });
+
+  it('the zstd tool reading a real layer blob by name gives the tar bytes, the blob digest and the diff id', async (t) => {
+    if (!layout) return t.skip(IMAGES_MISSING);
+    if (!ZSTD) return t.skip(NO_TOOL);
+    const blobs = path.join(layout, 'blobs/sha256');
+    const blob = (d: string) => readFileSync(path.join(blobs, d.slice('sha256:'.length)));
+    const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+    const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
+    const config = JSON.parse(blob(manifest.config.digest).toString());
+    const layer = manifest.layers[1];
+    const file = path.join(blobs, layer.digest.slice('sha256:'.length));
+    const decoded = decodeZstdFile(file, layer.size);
+    const parts: Buffer[] = [];
+    let next;
+    while (!(next = await decoded.next()).done) parts.push(next.value);
+    const tar = Buffer.concat(parts);
+    assert.equal(sha256(tar), config.rootfs.diff_ids[1]);
+    assert.deepEqual(next.value, { raw: layer.digest, diff: config.rootfs.diff_ids[1], rawBytes: layer.size, expandedBytes: tar.length, compression: 'zstd' });
+    assert.deepEqual(tar.subarray(257, 262).toString(), 'ustar', 'a tar');
   });
 
   it('refuses a frame that declares a window beyond the limit before any decoder allocates it', async (t) => {
@@ -100,14 +153,14 @@ describe('zstd layers', () => {
     // --long=31 on a stream of unknown size keeps a 2 GiB window in the frame header (zstd -d itself refuses it)
     const blob = zstd(tar, ['--long=31']);
     assert.deepEqual([...blob.subarray(0, 4)], [0x28, 0xb5, 0x2f, 0xfd]);
-    const file = archive(blob, sha256(tar));
-    await withEachDecoder(async (decoder) => {
+    const ran = await withEachDecoder(blob, sha256(tar), async (decoder, target) => {
       const rss = process.memoryUsage().rss;
-      const { errors } = await openErrors(file);
+      const { errors } = await openErrors(target);
       assert.equal(errors.length, 1, decoder);
       assert.match(errors[0]!.message, /^layer 1 \(sha256:[0-9a-f]{64}\) refused: a zstd frame declares a 2147483648-byte window, more than the 134217728-byte limit/, decoder);
       assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, `${decoder}: the window was not allocated`);
     });
+    assert.equal(ran.length, 3);
   });
 
   it('refuses a zstd decompression bomb without expanding it', async (t) => {
@@ -115,14 +168,14 @@ describe('zstd layers', () => {
     const tar = rawTar([{ name: 'zeros', data: Buffer.alloc(64 * 1024 * 1024) }]);
     const blob = zstd(tar);
     assert.ok(blob.length < 64 * 1024, `64 MiB of zeros compress to ${blob.length} bytes`);
-    const file = archive(blob, sha256(tar));
-    await withEachDecoder(async (decoder) => {
+    const ran = await withEachDecoder(blob, sha256(tar), async (decoder, target) => {
       const rss = process.memoryUsage().rss;
-      const { errors } = await openErrors(file, { maxLayerBytes: 1024 ** 3, ratioFloor: 8 * 1024 * 1024, maxRatio: 200 });
+      const { errors } = await openErrors(target, { maxLayerBytes: 1024 ** 3, ratioFloor: 8 * 1024 * 1024, maxRatio: 200 });
       assert.equal(errors.length, 1, decoder);
       assert.match(errors[0]!.message, /^layer 1 \(sha256:[0-9a-f]{64}\) refused: expands \d+× .*a decompression bomb/, decoder);
       assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, `${decoder}: the bomb was not held in memory`);
     });
+    assert.equal(ran.length, 3);
   });
 
   it('walks frame and block headers of real zstd output, skippable frames included', (t) => {

@@ -1,0 +1,148 @@
+// Extraction during the layer pass (sources/image/layers.ts EarlyExtraction): binaries, jars and wheels are read from
+// memory as their tar entry ends instead of being copied to the temp dir. The results must be exactly those of the
+// copy-then-walk path, hardlinks to such files must still be read, the bytes held at once must stay under the
+// budget, and a layer that breaks off inside such a file must give an error for it, not a hang.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import { openTarget } from '../../../src/sources/index.js';
+import { targetOpenOptions } from '../../../src/sources/image/target-facts.js';
+import type { ImageOpenOptions } from '../../../src/sources/image/open.js';
+import { defaultExtractors } from '../../../src/extractors/index.js';
+import { walkAndExtract } from '../../../src/walk.js';
+import type { Component } from '../../../src/model/types.js';
+import { CACHE_MISSING, target } from '../../extractors/binary/helpers.js';
+import { dockerArchive, imageFixture, IMAGES_MISSING, rawTar, sha256 } from './helpers.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-early-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+function write(buf: Buffer): string {
+  const p = path.join(dir, `img${++n}.tar`);
+  writeFileSync(p, buf);
+  return p;
+}
+
+const extractors = defaultExtractors();
+const withEarly = (): ImageOpenOptions => targetOpenOptions(extractors);
+const withoutEarly = (): ImageOpenOptions => ({ ...targetOpenOptions(extractors), early: undefined });
+
+async function scanImage(target: string, options: ImageOpenOptions) {
+  const opened = await openTarget(target, dir, options);
+  try {
+    const walked = await walkAndExtract(opened.vfs, extractors);
+    return { ...walked, sourceErrors: [...opened.image!.errors] };
+  } finally {
+    await opened.image!.close();
+  }
+}
+
+const key = (c: Component) => `${c.purl} ${c.evidence.map((e) => `${e.kind}:${e.path}:${e.layer}`).join(',')}`;
+
+// a gcc build linking the system libssl (scripts/make-binary-fixtures.sh): `linked` openssl evidence
+const linkOpenssl = target('c/bin/link-openssl');
+const staticOpenssl = target('c/bin/static-openssl');
+
+describe('extraction during the layer pass', () => {
+  it('gives the same components as copying the files out first (real debootstrap image)', async (t) => {
+    const docker = imageFixture('app.docker.tar');
+    if (!docker) return t.skip(IMAGES_MISSING);
+    const early = await scanImage(docker, withEarly());
+    const copied = await scanImage(docker, withoutEarly());
+    assert.ok(early.components.length > 10);
+    assert.deepEqual(early.components.map(key), copied.components.map(key));
+    assert.deepEqual(early.components, copied.components);
+    assert.deepEqual(early.errors, copied.errors);
+    assert.equal(early.filesExtracted, copied.filesExtracted);
+  });
+
+  it('reads binaries from memory, not from a temp copy, and still reads a hardlink to one', async (t) => {
+    if (!linkOpenssl) return t.skip(CACHE_MISSING);
+    const layer = rawTar([
+      { name: 'usr/bin/link-openssl', data: readFileSync(linkOpenssl) },
+      { name: 'usr/local/bin/tls-client', type: '1', link: 'usr/bin/link-openssl' },
+    ]);
+    const image = write(dockerArchive([layer], { gzip: true }));
+    const opened = await openTarget(image, dir, withEarly());
+    const vfs = opened.image!;
+    const seen: Array<{ path: string; early: boolean; copy: boolean }> = [];
+    for await (const e of vfs.walk()) {
+      seen.push({ path: e.path, early: e.extracted !== undefined, copy: vfs.localCopy(e.path) !== undefined });
+      e.release?.();
+    }
+    await vfs.close();
+    // the file itself was extracted in the pass; the hardlink (another name for the same bytes) got a copy from a
+    // second read of its layer, instead of re-streaming the layer on every positioned read
+    assert.deepEqual(seen, [
+      { path: 'usr/bin/link-openssl', early: true, copy: false },
+      { path: 'usr/local/bin/tls-client', early: false, copy: true },
+    ]);
+    const early = await scanImage(image, withEarly());
+    const copied = await scanImage(image, withoutEarly());
+    const openssl = (r: typeof early) => r.components.filter((c) => c.name === 'openssl').flatMap((c) => c.evidence.map((e) => `${e.kind} ${e.path}`));
+    assert.deepEqual(openssl(early), ['linked usr/bin/link-openssl', 'linked usr/local/bin/tls-client']);
+    assert.deepEqual(early.components, copied.components);
+  });
+
+  it('holds no more bytes than its budget: the layer waits for extractions to end', async (t) => {
+    if (!linkOpenssl) return t.skip(CACHE_MISSING);
+    const bin = readFileSync(linkOpenssl);
+    const names = ['a', 'b', 'c', 'd', 'e'].map((x) => `usr/bin/tool-${x}`);
+    const image = write(dockerArchive([rawTar(names.map((name) => ({ name, data: bin })))]));
+    const base = withEarly();
+    let held = 0;
+    let most = 0;
+    const maxBytes = Math.floor(bin.length * 2.5);
+    const options: ImageOpenOptions = {
+      ...base,
+      early: {
+        ...base.early!,
+        maxBytes,
+        extract: async (vfs, entry) => {
+          held += entry.size;
+          most = Math.max(most, held);
+          // slow extractions: without the budget every file of the layer would be held at once
+          await new Promise((r) => setTimeout(r, 30));
+          try {
+            return await base.early!.extract(vfs, entry);
+          } finally {
+            held -= entry.size;
+          }
+        },
+      },
+    };
+    const r = await scanImage(image, options);
+    assert.equal(most, bin.length * 2, 'two files at once fit the budget of 2.5 files, three do not');
+    assert.deepEqual(
+      r.components.filter((c) => c.name === 'openssl').map((c) => c.evidence[0]!.path),
+      names,
+    );
+  });
+
+  it('reports a file the layer breaks off inside, and goes on', { timeout: 60_000 }, async (t) => {
+    if (!staticOpenssl) return t.skip(CACHE_MISSING);
+    const full = rawTar([
+      { name: 'etc/motd', data: 'hello' },
+      { name: 'usr/bin/static-openssl', data: readFileSync(staticOpenssl) },
+    ]);
+    const gz = gzipSync(full);
+    // the gzip stream cut in half: inside the 4 MB binary
+    const cut = rawTar([
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['t:1'], Layers: ['l0/layer.tar'] }]) },
+      { name: 'config.json', data: JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha256(full)] }, history: [{ created_by: 'a' }] }) },
+      { name: 'l0/layer.tar', data: gz.subarray(0, Math.floor(gz.length / 2)) },
+    ]);
+    const r = await scanImage(write(cut), withEarly());
+    assert.equal(r.sourceErrors.length, 1);
+    assert.match(r.sourceErrors[0]!.message, /layer 1 \(sha256:[0-9a-f]{64}\) truncated/);
+    assert.deepEqual(
+      r.errors.map((e) => e.path),
+      ['usr/bin/static-openssl'],
+    );
+    assert.match(r.errors[0]!.message, /layer 1 .* ends inside this file; it could not be read/);
+    assert.equal(r.filesExtracted - r.filesParsed, 1, "only the cut file failed");
+  });
+});
