@@ -3,10 +3,8 @@
 // copy-then-walk path, hardlinks to such files must still be read, the bytes held at once must stay under the
 // budget, and a layer that breaks off inside such a file must give an error for it, not a hang.
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openTarget } from '../../../src/sources/index.js';
 import { targetOpenOptions } from '../../../src/sources/image/target-facts.js';
@@ -15,16 +13,9 @@ import { defaultExtractors } from '../../../src/extractors/index.js';
 import { walkAndExtract } from '../../../src/walk.js';
 import type { Component } from '../../../src/model/types.js';
 import { CACHE_MISSING, target } from '../../extractors/binary/helpers.js';
-import { dockerArchive, imageFixture, IMAGES_MISSING, rawTar, sha256 } from './helpers.js';
+import { dockerArchive, imageFixture, IMAGES_MISSING, rawTar, scratchDir, sha256 } from './helpers.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-early-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-let n = 0;
-function write(buf: Buffer): string {
-  const p = path.join(dir, `img${++n}.tar`);
-  writeFileSync(p, buf);
-  return p;
-}
+const { dir, write } = scratchDir('early');
 
 const extractors = defaultExtractors();
 const withEarly = (): ImageOpenOptions => targetOpenOptions(extractors);

@@ -1,6 +1,8 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
+import { after } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { repoRoot } from '../../helpers.js';
 
@@ -76,4 +78,29 @@ export function dockerArchive(layers: Buffer[], opts: { gzip?: boolean; diffIds?
     { name: 'config.json', data: config },
     ...blobs.map((b, i) => ({ name: `l${i}/layer.tar`, data: b })),
   ]);
+}
+
+/** A temp dir for one test file, removed after its tests; write() puts an image tarball in it and gives its path. */
+export function scratchDir(name: string): { dir: string; write(buf: Buffer): string } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `cryptaudit-${name}-`));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  let n = 0;
+  return {
+    dir,
+    write(buf: Buffer): string {
+      const p = path.join(dir, `img${++n}.tar`);
+      writeFileSync(p, buf);
+      return p;
+    },
+  };
+}
+
+/** An OCI layout's first image: its manifest, its config, and its blobs by digest (bytes and path). */
+export function readLayout(layout: string) {
+  const blobPath = (digest: string) => path.join(layout, 'blobs/sha256', digest.slice('sha256:'.length));
+  const blob = (digest: string) => readFileSync(blobPath(digest));
+  const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
+  const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
+  const config = JSON.parse(blob(manifest.config.digest).toString());
+  return { manifest, config, blob, blobPath };
 }

@@ -2,24 +2,16 @@
 // loops, wrong digests, truncated layers, decompression bombs. Each gives a clear error or a contained result;
 // nothing is written outside the temp dir, which is gone after close().
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openTarget } from '../../../src/sources/index.js';
 import type { ImageVfs } from '../../../src/sources/image/image-vfs.js';
-import { dockerArchive, rawTar, sha256 } from './helpers.js';
+import { dockerArchive, rawTar, scratchDir, sha256 } from './helpers.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-hostile-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-let n = 0;
-function write(buf: Buffer): string {
-  const p = path.join(dir, `img${++n}.tar`);
-  writeFileSync(p, buf);
-  return p;
-}
+const { dir, write } = scratchDir('hostile');
 
 async function open(buf: Buffer, opts: Parameters<typeof openTarget>[2] = {}): Promise<ImageVfs> {
   const o = await openTarget(write(buf), dir, { wanted: () => true, ...opts });

@@ -5,14 +5,14 @@
 // (64 MiB of zeros compressed by zstd). Each is an error naming the layer, with memory bounded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openTarget } from '../../../src/sources/index.js';
 import { decodeZstdFile, ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
-import { imageFixture, IMAGES_MISSING, rawTar, sha256 } from './helpers.js';
+import { imageFixture, IMAGES_MISSING, rawTar, readLayout, sha256 } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-zstd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -103,11 +103,7 @@ describe('zstd layers', () => {
 
   it('a real zstd layer cut short: an error naming the layer, files before the cut still scanned', async (t) => {
     if (!layout) return t.skip(IMAGES_MISSING);
-    const blobs = path.join(layout, 'blobs/sha256');
-    const blob = (d: string) => readFileSync(path.join(blobs, d.slice('sha256:'.length)));
-    const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
-    const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
-    const config = JSON.parse(blob(manifest.config.digest).toString());
+    const { manifest, config, blob } = readLayout(layout);
     // layer 2 "RUN dpkg -i libssl3 openssl libsodium23": etc/ssl/openssl.cnf near the start, the dpkg status last
     const layer = blob(manifest.layers[1].digest);
     const diffId: string = config.rootfs.diff_ids[1];
@@ -130,14 +126,9 @@ describe('zstd layers', () => {
   it('the zstd tool reading a real layer blob by name gives the tar bytes, the blob digest and the diff id', async (t) => {
     if (!layout) return t.skip(IMAGES_MISSING);
     if (!ZSTD) return t.skip(NO_TOOL);
-    const blobs = path.join(layout, 'blobs/sha256');
-    const blob = (d: string) => readFileSync(path.join(blobs, d.slice('sha256:'.length)));
-    const index = JSON.parse(readFileSync(path.join(layout, 'index.json'), 'utf8'));
-    const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
-    const config = JSON.parse(blob(manifest.config.digest).toString());
+    const { manifest, config, blobPath } = readLayout(layout);
     const layer = manifest.layers[1];
-    const file = path.join(blobs, layer.digest.slice('sha256:'.length));
-    const decoded = decodeZstdFile(file, layer.size);
+    const decoded = decodeZstdFile(blobPath(layer.digest), layer.size);
     const parts: Buffer[] = [];
     let next;
     while (!(next = await decoded.next()).done) parts.push(next.value);
