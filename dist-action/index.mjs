@@ -56929,25 +56929,29 @@ var init_layers = __esm({
         let settle;
         const result = new Promise((resolve2) => settle = resolve2);
         let state = "waiting";
+        const cutShort = `${this.where(layer)} ends inside this file; it could not be read`;
+        const waiter = { size, start: () => start() };
         const fail = (message) => {
           if (state === "done") return;
-          if (state !== "waiting") this.freeEarly(size);
+          if (state === "waiting") this.earlyWaiting.splice(this.earlyWaiting.indexOf(waiter), 1);
+          else this.freeEarly(size);
           state = "done";
           settle({ components: [], errors: [{ path: path23, message }], ok: false });
         };
+        entry.on("error", (e) => fail(e.message));
         const start = () => {
           if (state !== "waiting") return;
           state = "reading";
           this.earlyBytes += size;
           const chunks = [];
           entry.on("data", (c) => chunks.push(c));
-          entry.on("error", (e) => fail(e.message));
           entry.on("end", () => {
             if (state !== "reading") return;
-            state = "extracting";
             const bytes = Buffer.concat(chunks);
             chunks.length = 0;
-            const file = { path: path23, size: bytes.length, layer: layer.diffId };
+            if (bytes.length !== size) return fail(cutShort);
+            state = "extracting";
+            const file = { path: path23, size, layer: layer.diffId };
             early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
               (r) => {
                 state = "done";
@@ -56962,12 +56966,12 @@ var init_layers = __esm({
           done: result.then(() => void 0),
           // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
           abort: () => {
-            if (state === "waiting" || state === "reading") fail(`${this.where(layer)} ends inside this file; it could not be read`);
+            if (state === "waiting" || state === "reading") fail(cutShort);
           }
         });
         if (!this.earlyRoomFor(size)) {
           entry.pause();
-          this.earlyWaiting.push({ size, start });
+          this.earlyWaiting.push(waiter);
         } else start();
         return result;
       }
@@ -56990,10 +56994,12 @@ var init_layers = __esm({
        */
       async refetchLinks() {
         const byLayer = /* @__PURE__ */ new Map();
+        const removed = new Set(this.removed.map((r) => r.src));
         for (const { path: p2, node } of this.linksToRefetch) {
           const src = node.src;
           const segs = entrySegments(p2);
-          if (!segs || this.lookup(segs, false) !== node || src.temp) continue;
+          const visible = segs !== void 0 && this.lookup(segs, false) === node;
+          if (!visible && !removed.has(src) || src.temp) continue;
           const entries = byLayer.get(src.layer) ?? /* @__PURE__ */ new Map();
           entries.set(src.entry, [...entries.get(src.entry) ?? [], src]);
           byLayer.set(src.layer, entries);

@@ -343,25 +343,29 @@ export class LayerIndex {
     let settle!: (r: FileResult) => void;
     const result = new Promise<FileResult>((resolve) => (settle = resolve));
     let state: 'waiting' | 'reading' | 'extracting' | 'done' = 'waiting';
+    const cutShort = `${this.where(layer)} ends inside this file; it could not be read`;
+    const waiter = { size, start: () => start() };
     const fail = (message: string) => {
       if (state === 'done') return;
-      if (state !== 'waiting') this.freeEarly(size);
+      if (state === 'waiting') this.earlyWaiting.splice(this.earlyWaiting.indexOf(waiter), 1);
+      else this.freeEarly(size);
       state = 'done';
       settle({ components: [], errors: [{ path, message }], ok: false });
     };
+    entry.on('error', (e: unknown) => fail((e as Error).message));
     const start = () => {
       if (state !== 'waiting') return;
       state = 'reading';
       this.earlyBytes += size;
       const chunks: Buffer[] = [];
       entry.on('data', (c: Buffer) => chunks.push(c));
-      entry.on('error', (e: unknown) => fail((e as Error).message));
       entry.on('end', () => {
         if (state !== 'reading') return;
-        state = 'extracting';
         const bytes = Buffer.concat(chunks);
         chunks.length = 0;
-        const file: VfsEntry = { path, size: bytes.length, layer: layer.diffId };
+        if (bytes.length !== size) return fail(cutShort);
+        state = 'extracting';
+        const file: VfsEntry = { path, size, layer: layer.diffId };
         early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
           (r) => {
             state = 'done';
@@ -376,12 +380,12 @@ export class LayerIndex {
       done: result.then(() => undefined),
       // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
       abort: () => {
-        if (state === 'waiting' || state === 'reading') fail(`${this.where(layer)} ends inside this file; it could not be read`);
+        if (state === 'waiting' || state === 'reading') fail(cutShort);
       },
     });
     if (!this.earlyRoomFor(size)) {
       entry.pause();
-      this.earlyWaiting.push({ size, start });
+      this.earlyWaiting.push(waiter);
     } else start();
     return result;
   }
@@ -407,11 +411,14 @@ export class LayerIndex {
    */
   private async refetchLinks(): Promise<void> {
     const byLayer = new Map<number, Map<string, FileSource[]>>();
+    // deleted by a later layer, a link is still scanned from the layer that added it (its record shares the source)
+    const removed = new Set(this.removed.map((r) => r.src));
     for (const { path: p, node } of this.linksToRefetch) {
       const src = node.src!;
-      // still in the final filesystem as this same node (not deleted or replaced later)
+      // still in the final filesystem as this same node, or recorded as removed; not replaced by other bytes
       const segs = entrySegments(p);
-      if (!segs || this.lookup(segs, false) !== node || src.temp) continue;
+      const visible = segs !== undefined && this.lookup(segs, false) === node;
+      if ((!visible && !removed.has(src)) || src.temp) continue;
       const entries = byLayer.get(src.layer) ?? new Map<string, FileSource[]>();
       entries.set(src.entry, [...(entries.get(src.entry) ?? []), src]);
       byLayer.set(src.layer, entries);

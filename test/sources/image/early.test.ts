@@ -78,6 +78,32 @@ describe('extraction during the layer pass', () => {
     assert.deepEqual(early.components, copied.components);
   });
 
+  it('reads a hardlink a later layer deleted from a copy as well', async (t) => {
+    if (!linkOpenssl) return t.skip(CACHE_MISSING);
+    const layer1 = rawTar([
+      { name: 'usr/bin/link-openssl', data: readFileSync(linkOpenssl) },
+      { name: 'usr/local/bin/tls-client', type: '1', link: 'usr/bin/link-openssl' },
+    ]);
+    const layer2 = rawTar([{ name: 'usr/local/bin/.wh.tls-client' }]);
+    const opened = await openTarget(write(dockerArchive([layer1, layer2])), dir, withEarly());
+    const vfs = opened.image!;
+    try {
+      const view = vfs.removedView();
+      const seen: Array<{ path: string; copy: boolean; removedIn?: string }> = [];
+      const gone = await walkAndExtract(view, extractors, {}, (entry) =>
+        seen.push({ path: entry.path, copy: view.localCopy!(entry.path) !== undefined, removedIn: view.removalAt(entry.path)?.removedIn }),
+      );
+      assert.deepEqual(seen, [{ path: 'usr/local/bin/tls-client', copy: true, removedIn: vfs.facts().layers[1]!.diffId }]);
+      assert.equal(gone.errors.length, 0);
+      assert.deepEqual(
+        gone.components.filter((c) => c.name === 'openssl').map((c) => `${c.evidence[0]!.kind} ${c.evidence[0]!.path}`),
+        ['linked usr/local/bin/tls-client'],
+      );
+    } finally {
+      await vfs.close();
+    }
+  });
+
   it('holds no more bytes than its budget: the layer waits for extractions to end', async (t) => {
     if (!linkOpenssl) return t.skip(CACHE_MISSING);
     const bin = readFileSync(linkOpenssl);
