@@ -62754,9 +62754,15 @@ async function walBytes(input) {
   for await (const c of input.vfs.createReadStream(wal)) if (c.length > 0) return c.length;
   return 0;
 }
+async function sqliteBeside(input) {
+  const sqlite = `${dirName(input.path)}/rpmdb.sqlite`;
+  if (!await input.vfs.exists(sqlite)) return false;
+  const head = await readStreamRange(input.vfs.createReadStream(sqlite), 0, 64);
+  return rpmDbFormat(head) === "sqlite";
+}
 var rpmDbExtractor = {
   name: "os/rpmdb",
-  version: 2,
+  version: 3,
   fileRequired(p2) {
     if (!FILES.has(baseName(p2))) return false;
     const d = dirName(p2);
@@ -62765,6 +62771,7 @@ var rpmDbExtractor = {
   async extract(input) {
     const format = rpmDbFormat(await readBytes(input, 64));
     if (!format) return [];
+    if (format !== "sqlite" && await sqliteBeside(input)) return [];
     if (format === "ndb") {
       throw new ParseError(`${input.path} is an rpm ndb database (SUSE); reading ndb is not supported yet, so the image's rpm packages are not listed`);
     }

@@ -13,7 +13,8 @@ import { readStreamRange } from '../../util/streams.js';
  * rpm databases (knowledge/binary-signatures.md §10; syft `**\/{var/lib,usr/share,usr/lib/sysimage}/rpm/
  * {Packages,Packages.db,rpmdb.sqlite}`): `rpmdb.sqlite` (Fedora 33+, RHEL 9+; read with sql.js, SQLite compiled
  * to WebAssembly) and the BerkeleyDB hash `Packages` (RHEL/CentOS ≤ 8; read by rpm-bdb.ts). Each record is an RPM
- * header (rpm-header.ts). SUSE's ndb `Packages.db` ("RpmP") is recognised and reported as not readable yet.
+ * header (rpm-header.ts). SUSE's ndb `Packages.db` ("RpmP") is recognised and reported as not readable yet. Where an
+ * rpmdb.sqlite sits beside an older database, only the sqlite one is read (sqliteBeside).
  * Both readers need the whole file in memory, so databases above MAX_DB_BYTES are reported, not read.
  */
 
@@ -170,9 +171,20 @@ async function walBytes(input: ExtractInput): Promise<number> {
   return 0;
 }
 
+/**
+ * An rpmdb.sqlite in the same folder: rpm 4.16+ reads that one, and an older `Packages` / `Packages.db` beside it is
+ * left over from before the database was converted (listing both would count every package twice).
+ */
+async function sqliteBeside(input: ExtractInput): Promise<boolean> {
+  const sqlite = `${dirName(input.path)}/rpmdb.sqlite`;
+  if (!(await input.vfs.exists(sqlite))) return false;
+  const head = await readStreamRange(input.vfs.createReadStream(sqlite), 0, 64);
+  return rpmDbFormat(head) === 'sqlite';
+}
+
 export const rpmDbExtractor: Extractor = {
   name: 'os/rpmdb',
-  version: 2,
+  version: 3,
   fileRequired(p: string): boolean {
     if (!FILES.has(baseName(p))) return false;
     const d = dirName(p);
@@ -181,6 +193,7 @@ export const rpmDbExtractor: Extractor = {
   async extract(input: ExtractInput): Promise<Component[]> {
     const format = rpmDbFormat(await readBytes(input, 64));
     if (!format) return [];
+    if (format !== 'sqlite' && (await sqliteBeside(input))) return [];
     if (format === 'ndb') {
       throw new ParseError(`${input.path} is an rpm ndb database (SUSE); reading ndb is not supported yet, so the image's rpm packages are not listed`);
     }

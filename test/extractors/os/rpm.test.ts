@@ -206,6 +206,23 @@ describe('rpm databases', () => {
     );
   });
 
+  it('a BerkeleyDB Packages left beside an rpmdb.sqlite is not read: rpm reads the sqlite one, and nothing is listed twice', async (t) => {
+    const sqliteRoot = target('rpm/ol9');
+    const bdb = target('rpm/amzn2/var/lib/rpm/Packages');
+    if (!sqliteRoot || !bdb) return t.skip(CACHE_MISSING);
+    const root = path.join(tmp, 'both');
+    cpSync(sqliteRoot, root, { recursive: true });
+    cpSync(bdb, path.join(root, 'var/lib/rpm/Packages'));
+    const r = await extract(root);
+    assert.deepEqual(r.errors, []);
+    assertMatchesRpm(r.components, rpmQa(target('rpm/ol9.rpm-qa')!), 'var/lib/rpm/rpmdb.sqlite');
+    // alone, the same Packages file is read
+    const alone = path.join(tmp, 'bdb-alone');
+    mkdirSync(path.join(alone, 'var/lib/rpm'), { recursive: true });
+    cpSync(bdb, path.join(alone, 'var/lib/rpm/Packages'));
+    assert.ok((await extract(alone)).components.length > 0);
+  });
+
   it('BerkeleyDB: a looping or out-of-file overflow chain is an error naming the page; other records are kept', async (t) => {
     const file = target('rpm/debian-alien-bdb/var/lib/rpm/Packages');
     if (!file) return t.skip(CACHE_MISSING);
