@@ -52272,7 +52272,7 @@ var init_vfs = __esm({
 });
 
 // src/sources/image/store.ts
-import { createReadStream as createReadStream3, promises as fs9 } from "node:fs";
+import { createReadStream as createReadStream3, lstatSync, promises as fs9 } from "node:fs";
 import path10 from "node:path";
 import { Readable as Readable3 } from "node:stream";
 async function readJson(store, name) {
@@ -52375,7 +52375,15 @@ var init_store = __esm({
         return fs9.readFile(this.resolve(name));
       }
       open(name) {
-        return createReadStream3(this.resolve(name));
+        const file = this.resolve(name);
+        let st2;
+        try {
+          st2 = lstatSync(file);
+        } catch {
+          throw new ImageError(`${this.description}: ${name} is missing`);
+        }
+        if (!st2.isFile()) throw new ImageError(`${this.description}: ${name} is not a regular file (a symlink out of the layout is not followed)`);
+        return createReadStream3(file);
       }
       async localFile(name) {
         return await this.size(name) === void 0 ? void 0 : this.resolve(name);

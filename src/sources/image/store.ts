@@ -1,4 +1,4 @@
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, lstatSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 
@@ -71,7 +71,16 @@ export class DirStore implements BlobStore {
     return fs.readFile(this.resolve(name));
   }
   open(name: string): Readable {
-    return createReadStream(this.resolve(name));
+    const file = this.resolve(name);
+    // as size() and read(): a blob that is a symlink (or anything but a regular file) could point anywhere on the host
+    let st;
+    try {
+      st = lstatSync(file);
+    } catch {
+      throw new ImageError(`${this.description}: ${name} is missing`);
+    }
+    if (!st.isFile()) throw new ImageError(`${this.description}: ${name} is not a regular file (a symlink out of the layout is not followed)`);
+    return createReadStream(file);
   }
   async localFile(name: string): Promise<string | undefined> {
     return (await this.size(name)) === undefined ? undefined : this.resolve(name);

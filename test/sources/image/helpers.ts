@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -103,4 +103,36 @@ export function readLayout(layout: string) {
   const manifest = JSON.parse(blob(index.manifests[0].digest).toString());
   const config = JSON.parse(blob(manifest.config.digest).toString());
   return { manifest, config, blob, blobPath };
+}
+
+/**
+ * An OCI layout directory in `parent` holding one image of one layer blob stored as given (`compression` names its
+ * media type), with the diff id the config claims. Returns the layout's path.
+ */
+export function ociLayoutDir(parent: string, blob: Buffer, diffId: string, compression: 'zstd' | 'gzip' | 'none'): string {
+  const root = path.join(parent, `layout-${Math.random().toString(36).slice(2)}`);
+  mkdirSync(path.join(root, 'blobs/sha256'), { recursive: true });
+  const put = (b: Buffer) => {
+    const digest = sha256(b);
+    writeFileSync(path.join(root, 'blobs/sha256', digest.slice('sha256:'.length)), b);
+    return { digest, size: b.length };
+  };
+  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, history: [{ created_by: 'layer' }] })));
+  const layerType = `application/vnd.oci.image.layer.v1.tar${compression === 'none' ? '' : `+${compression}`}`;
+  const manifest = put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: layerType, ...put(blob) }],
+      }),
+    ),
+  );
+  writeFileSync(path.join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    path.join(root, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'test' } }] }),
+  );
+  return root;
 }

@@ -2,14 +2,15 @@
 // loops, wrong digests, truncated layers, decompression bombs. Each gives a clear error or a contained result;
 // nothing is written outside the temp dir, which is gone after close().
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openTarget } from '../../../src/sources/index.js';
 import type { ImageVfs } from '../../../src/sources/image/image-vfs.js';
-import { dockerArchive, rawTar, scratchDir, sha256 } from './helpers.js';
+import { dockerArchive, ociLayoutDir, rawTar, scratchDir, sha256 } from './helpers.js';
 
 const { dir, write } = scratchDir('hostile');
 
@@ -175,6 +176,22 @@ describe('hostile image input', () => {
     assert.match(vfs.errors[0]!.message, /refused: expands \d+× .*a decompression bomb/);
     assert.ok(process.memoryUsage().rss - rss < 64 * 1024 * 1024, 'the bomb was not held in memory');
     await vfs.close();
+  });
+
+  it('does not follow a layer blob that is a symlink out of an OCI layout directory', async () => {
+    // the symlink points at a real layer outside the layout: same bytes, same digest, still not read
+    const layer = rawTar([{ name: 'etc/motd', data: 'hello' }]);
+    const zstdTool = spawnSync('zstd', ['--version']).status === 0;
+    for (const compression of ['none', 'gzip', ...(zstdTool ? (['zstd'] as const) : [])] as const) {
+      const blob = compression === 'gzip' ? gzipSync(layer) : compression === 'zstd' ? execFileSync('zstd', ['-q', '-c'], { input: layer }) : layer;
+      const layout = ociLayoutDir(dir, blob, sha256(layer), compression);
+      const outside = path.join(dir, `outside-${compression}.blob`);
+      writeFileSync(outside, blob);
+      const inside = path.join(layout, 'blobs/sha256', sha256(blob).slice('sha256:'.length));
+      rmSync(inside);
+      symlinkSync(outside, inside);
+      await assert.rejects(openTarget(`oci:${layout}`, dir, { wanted: () => true }), /is not a regular file \(a symlink out of the layout is not followed\)/, compression);
+    }
   });
 
   it('names the problem when a target is not an image', async () => {

@@ -5,14 +5,14 @@
 // (64 MiB of zeros compressed by zstd). Each is an error naming the layer, with memory bounded.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { openTarget } from '../../../src/sources/index.js';
 import { decodeZstdFile, ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
-import { imageFixture, IMAGES_MISSING, rawTar, readLayout, sha256 } from './helpers.js';
+import { imageFixture, IMAGES_MISSING, ociLayoutDir, rawTar, readLayout, sha256 } from './helpers.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-zstd-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,34 +43,6 @@ function archive(blob: Buffer, diffId: string): string {
   return p;
 }
 
-/** An OCI layout directory with the same one layer (media type zstd): the zstd tool reads its blob file by name. */
-function layoutDir(blob: Buffer, diffId: string): string {
-  const root = path.join(dir, `layout-${Math.random().toString(36).slice(2)}`);
-  mkdirSync(path.join(root, 'blobs/sha256'), { recursive: true });
-  const put = (b: Buffer) => {
-    const digest = sha256(b);
-    writeFileSync(path.join(root, 'blobs/sha256', digest.slice('sha256:'.length)), b);
-    return { digest, size: b.length };
-  };
-  const config = put(Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [diffId] }, history: [{ created_by: 'layer' }] })));
-  const manifest = put(
-    Buffer.from(
-      JSON.stringify({
-        schemaVersion: 2,
-        mediaType: 'application/vnd.oci.image.manifest.v1+json',
-        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', ...put(blob) }],
-      }),
-    ),
-  );
-  writeFileSync(path.join(root, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    path.join(root, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': 'zstd-test' } }] }),
-  );
-  return `oci:${root}`;
-}
-
 /** Run `fn` once per way this machine decodes a zstd layer: the zstd tool from stdin and from the blob file (when
  *  installed), and fzstd. */
 async function withEachDecoder(blob: Buffer, diffId: string, fn: (decoder: string, target: string) => Promise<void>): Promise<string[]> {
@@ -79,7 +51,7 @@ async function withEachDecoder(blob: Buffer, diffId: string, fn: (decoder: strin
   for (const decoder of ways) {
     if (decoder === 'fzstd') process.env['CRYPTAUDIT_NO_ZSTD_TOOL'] = '1';
     try {
-      await fn(decoder, decoder === 'zstd tool, blob file' ? layoutDir(blob, diffId) : archive(blob, diffId));
+      await fn(decoder, decoder === 'zstd tool, blob file' ? `oci:${ociLayoutDir(dir, blob, diffId, 'zstd')}` : archive(blob, diffId));
       ran.push(decoder);
     } finally {
       delete process.env['CRYPTAUDIT_NO_ZSTD_TOOL'];
