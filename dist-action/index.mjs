@@ -37658,6 +37658,20 @@ function containingFile(evidencePath) {
   const m2 = OUTERMOST_ARCHIVE.exec(evidencePath);
   return m2 ? m2[1] : evidencePath;
 }
+function globToRegExp(glob) {
+  let re2 = "";
+  for (let i = 0; i < glob.length; i++) {
+    const c = glob[i];
+    if (c === "*" && glob[i + 1] === "*") {
+      const slash = glob[i + 2] === "/";
+      re2 += slash ? "(?:.*/)?" : ".*";
+      i += slash ? 2 : 1;
+    } else if (c === "*") re2 += "[^/]*";
+    else if (c === "?") re2 += "[^/]";
+    else re2 += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
+  }
+  return new RegExp(`^${re2}$`);
+}
 var packageRoot, ARCHIVE_EXT, ARCHIVE_NAME, OUTERMOST_ARCHIVE;
 var init_paths = __esm({
   "src/util/paths.ts"() {
@@ -57184,20 +57198,6 @@ function earlyResult(src, p2) {
 function completeCopy(src) {
   return src.temp?.complete ? src.temp.path : void 0;
 }
-function globToRegExp(glob) {
-  let re2 = "";
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i];
-    if (c === "*" && glob[i + 1] === "*") {
-      const slash = glob[i + 2] === "/";
-      re2 += slash ? "(?:.*/)?" : ".*";
-      i += slash ? 2 : 1;
-    } else if (c === "*") re2 += "[^/]*";
-    else if (c === "?") re2 += "[^/]";
-    else re2 += c.replace(/[.+^${}()|[\]\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re2}$`);
-}
 var ImageVfs;
 var init_image_vfs = __esm({
   "src/sources/image/image-vfs.ts"() {
@@ -57205,6 +57205,7 @@ var init_image_vfs = __esm({
     init_vfs();
     init_layers();
     init_compare();
+    init_paths();
     ImageVfs = class _ImageVfs {
       constructor(image, index, tempDir, options2) {
         this.image = image;
@@ -63784,13 +63785,15 @@ function toScanError(path23, err2) {
 }
 
 // src/sources/image/target-facts.ts
-function targetOpenOptions(extractors2, platform2) {
+init_paths();
+function targetOpenOptions(extractors2, platform2, exclude = []) {
+  const excluded = exclude.map(globToRegExp);
   const earlyExtractors = (p2) => {
     const wanted2 = extractorsFor(p2, extractors2);
     return wanted2.length > 0 && wanted2.every((e) => e.readsOnlyItsFile) ? wanted2 : void 0;
   };
   return {
-    wanted: (p2) => extractors2.some((e) => e.fileRequired(p2)),
+    wanted: (p2) => extractors2.some((e) => e.fileRequired(p2)) && !excluded.some((re2) => re2.test(p2)),
     keep: isPostureFile,
     early: {
       wants: (p2) => earlyExtractors(p2) !== void 0,
@@ -63903,7 +63906,7 @@ async function scan(options2 = {}) {
   for (const target of options2.targets?.length ? options2.targets : ["."]) {
     let opened;
     try {
-      opened = await openTarget(target, cwd, targetOpenOptions(extractors2, options2.platform));
+      opened = await openTarget(target, cwd, targetOpenOptions(extractors2, options2.platform, exclude));
     } catch (e) {
       if (e instanceof TargetError) throw new ScanInputError(e.message);
       throw e;

@@ -116,7 +116,7 @@ export async function scan(options: ScanOptions = {}): Promise<ScanResult> {
   for (const target of options.targets?.length ? options.targets : ['.']) {
     let opened;
     try {
-      opened = await openTarget(target, cwd, targetOpenOptions(extractors, options.platform));
+      opened = await openTarget(target, cwd, targetOpenOptions(extractors, options.platform, exclude));
     } catch (e) {
       if (e instanceof TargetError) throw new ScanInputError(e.message);
       throw e;

@@ -8,6 +8,7 @@ import type { ResolvedImage } from './image.js';
 import { entrySegments, LayerIndex, readEntryStream, type EarlyExtraction, type FileSource, type FsNode, type RemovedFile } from './layers.js';
 import type { ExpandLimits } from './decompress.js';
 import { compareStrings } from '../../util/compare.js';
+import { globToRegExp } from '../../util/paths.js';
 
 export interface ImageVfsOptions {
   /** files an extractor will read: copied to the temp dir during the one pass over the layers */
@@ -54,22 +55,6 @@ function earlyResult(src: FileSource | undefined, p: string): Pick<VfsEntry, 'ex
 /** The temp copy holding all of a file's bytes, if the pass made one (and it is not released yet). */
 function completeCopy(src: FileSource): string | undefined {
   return src.temp?.complete ? src.temp.path : undefined;
-}
-
-/** Minimal glob → RegExp for --exclude over image paths (`**`, `*`, `?`), the subset fast-glob patterns use. */
-export function globToRegExp(glob: string): RegExp {
-  let re = '';
-  for (let i = 0; i < glob.length; i++) {
-    const c = glob[i]!;
-    if (c === '*' && glob[i + 1] === '*') {
-      const slash = glob[i + 2] === '/';
-      re += slash ? '(?:.*/)?' : '.*';
-      i += slash ? 2 : 1;
-    } else if (c === '*') re += '[^/]*';
-    else if (c === '?') re += '[^/]';
-    else re += c.replace(/[.+^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`);
 }
 
 /**

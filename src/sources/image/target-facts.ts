@@ -3,20 +3,23 @@ import type { Extractor } from '../../extractors/types.js';
 import { annotatePosture, fipsPostureOf, isPostureFile, type OsFipsPosture } from '../../extractors/os/fips-posture.js';
 import type { OpenedTarget } from '../index.js';
 import type { ImageFacts } from './image-vfs.js';
+import { globToRegExp } from '../../util/paths.js';
 import type { ImageOpenOptions } from './open.js';
 import { extractFile, extractorsFor } from '../../walk.js';
 
 /**
  * How scan() opens targets: image layers copy out only what the extractors (and the FIPS posture) will read, and
- * files whose extractors all read nothing but the file are extracted during the layer pass, from memory.
+ * files whose extractors all read nothing but the file are extracted during the layer pass, from memory. Files the
+ * walk will leave out (`exclude`, the same globs) are neither copied nor extracted.
  */
-export function targetOpenOptions(extractors: readonly Extractor[], platform?: string): ImageOpenOptions {
+export function targetOpenOptions(extractors: readonly Extractor[], platform?: string, exclude: readonly string[] = []): ImageOpenOptions {
+  const excluded = exclude.map(globToRegExp);
   const earlyExtractors = (p: string) => {
     const wanted = extractorsFor(p, extractors);
     return wanted.length > 0 && wanted.every((e) => e.readsOnlyItsFile) ? wanted : undefined;
   };
   return {
-    wanted: (p) => extractors.some((e) => e.fileRequired(p)),
+    wanted: (p) => extractors.some((e) => e.fileRequired(p)) && !excluded.some((re) => re.test(p)),
     keep: isPostureFile,
     early: {
       wants: (p) => earlyExtractors(p) !== undefined,

@@ -50,6 +50,28 @@ describe('extraction during the layer pass', () => {
     assert.equal(early.filesExtracted, copied.filesExtracted);
   });
 
+  it('neither extracts nor copies files the walk will exclude', async (t) => {
+    const docker = imageFixture('app.docker.tar');
+    if (!docker) return t.skip(IMAGES_MISSING);
+    const exclude = ['usr/lib/**'];
+    const base = targetOpenOptions(extractors, undefined, exclude);
+    const extracted: string[] = [];
+    const options: ImageOpenOptions = { ...base, early: { ...base.early!, extract: (vfs, entry) => (extracted.push(entry.path), base.early!.extract(vfs, entry)) } };
+    const opened = await openTarget(docker, dir, options);
+    try {
+      assert.ok(extracted.some((p) => p.startsWith('usr/bin/')), 'binaries elsewhere are extracted');
+      assert.deepEqual(
+        extracted.filter((p) => p.startsWith('usr/lib/')),
+        [],
+      );
+      assert.equal(opened.image!.localCopy('usr/lib/x86_64-linux-gnu/libssl.so.3'), undefined, 'no temp copy either');
+      const walked = await walkAndExtract(opened.vfs, extractors, { exclude });
+      assert.ok(walked.components.every((c) => c.evidence.every((e) => !e.path.startsWith('usr/lib/'))));
+    } finally {
+      await opened.image!.close();
+    }
+  });
+
   it('reads binaries from memory, not from a temp copy, and still reads a hardlink to one', async (t) => {
     if (!linkOpenssl) return t.skip(CACHE_MISSING);
     const layer = rawTar([
