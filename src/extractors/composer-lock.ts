@@ -81,6 +81,7 @@ export const composerLockExtractor: Extractor = {
   name: 'composer/composer.lock',
   version: 1,
   fileRequired: (p) => baseName(p) === 'composer.lock' && !p.split('/').includes('vendor'),
+  alsoReads: (p) => baseName(p) === 'composer.json' && !p.split('/').includes('vendor'),
   async extract(input: ExtractInput): Promise<Component[]> {
     const dir = dirName(input.path);
     const manifest = dir ? `${dir}/composer.json` : 'composer.json';

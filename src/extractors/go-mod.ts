@@ -22,6 +22,7 @@ export const goModExtractor: Extractor = {
   name: 'go/go.mod',
   version: 1,
   fileRequired: (path) => baseName(path) === 'go.mod',
+  alsoReads: (path) => baseName(path) === 'go.sum',
   async extract(input: ExtractInput): Promise<Component[]> {
     const text = await input.readText();
     const mod = parseGoModText(text);

@@ -236,6 +236,11 @@ export function insideNodeModules(p: string): boolean {
   return p.startsWith('node_modules/') || p.includes('/node_modules/');
 }
 
+/** The package.json files JS lockfile extractors read beside a lockfile (root and workspaces; never node_modules). */
+export function isProjectPackageJson(p: string): boolean {
+  return baseName(p) === 'package.json' && !insideNodeModules(p);
+}
+
 /** A package.json in the scan root (relative to the lockfile's folder), parsed; undefined if absent or broken. */
 export async function readPackageJson(input: ExtractInput, relDir: string): Promise<Record<string, unknown> | undefined> {
   const inside = normalizeInside(relDir);

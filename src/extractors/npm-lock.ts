@@ -18,6 +18,7 @@ import {
   type ScannedLock,
 } from './npm-lock-json.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor } from './types.js';
+import { insideNodeModules, isProjectPackageJson } from './js-lock-common.js';
 
 export { parseNpmLockfile, scanNpmLockText, type NpmLockOptions } from './npm-lock-json.js';
 
@@ -32,10 +33,6 @@ export interface NpmLockExtractorOptions {
 }
 
 const LOCKFILES = new Set(['package-lock.json', 'npm-shrinkwrap.json']);
-
-function insideNodeModules(p: string): boolean {
-  return p.startsWith('node_modules/') || p.includes('/node_modules/');
-}
 
 function sibling(p: string, name: string): string {
   const dir = dirName(p);
@@ -132,6 +129,7 @@ export function createNpmLockExtractor(options: NpmLockExtractorOptions = {}): E
     fileRequired(p: string): boolean {
       return LOCKFILES.has(baseName(p)) && !insideNodeModules(p);
     },
+    alsoReads: isProjectPackageJson,
     async extract(input: ExtractInput): Promise<Component[]> {
       const label = baseName(input.path);
       // npm uses npm-shrinkwrap.json and ignores package-lock.json when both are there

@@ -14,6 +14,7 @@ export const pdmLockExtractor: Extractor = {
   name: 'python/pdm.lock',
   version: 1,
   fileRequired: (path) => baseName(path) === 'pdm.lock',
+  alsoReads: (path) => baseName(path) === 'pyproject.toml',
   async extract(input: ExtractInput): Promise<Component[]> {
     const text = await input.readText();
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, 'pyproject.toml'));

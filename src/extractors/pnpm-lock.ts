@@ -12,6 +12,7 @@ import type { Component } from '../model/types.js';
 import {
   componentsFromJsGraph,
   insideNodeModules,
+  isProjectPackageJson,
   isObject,
   joinPath,
   lineIndex,
@@ -288,6 +289,7 @@ export const pnpmLockExtractor: Extractor = {
   fileRequired(p: string): boolean {
     return baseName(p) === 'pnpm-lock.yaml' && !insideNodeModules(p);
   },
+  alsoReads: isProjectPackageJson,
   async extract(input: ExtractInput): Promise<Component[]> {
     return parsePnpmLock(await input.readText(), input);
   },

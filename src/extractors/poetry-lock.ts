@@ -15,6 +15,7 @@ export const poetryLockExtractor: Extractor = {
   name: 'python/poetry.lock',
   version: 1,
   fileRequired: (path) => baseName(path) === 'poetry.lock',
+  alsoReads: (path) => baseName(path) === 'pyproject.toml',
   async extract(input: ExtractInput): Promise<Component[]> {
     const text = stripBom(await input.readText());
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, 'pyproject.toml'));

@@ -31,6 +31,12 @@ export interface Extractor {
    */
   readonly readsOnlyItsFile?: boolean;
   fileRequired(path: string): boolean;
+  /**
+   * Files extract() may read beside the ones it is given (package.json beside a lockfile, go.sum beside go.mod): an
+   * image copies them out in its one layer pass and keeps them until the scan ends, instead of re-reading a layer
+   * for each such read.
+   */
+  alsoReads?(path: string): boolean;
   extract(input: ExtractInput): Promise<Component[]>;
 }
 

@@ -13,6 +13,7 @@ import type { Component } from '../model/types.js';
 import {
   componentsFromJsGraph,
   insideNodeModules,
+  isProjectPackageJson,
   isObject,
   joinPath,
   lineIndex,
@@ -386,6 +387,7 @@ export const yarnLockExtractor: Extractor = {
   fileRequired(p: string): boolean {
     return baseName(p) === 'yarn.lock' && !insideNodeModules(p);
   },
+  alsoReads: isProjectPackageJson,
   async extract(input: ExtractInput): Promise<Component[]> {
     return parseYarnLock(await input.readText(), input);
   },

@@ -20,7 +20,8 @@ export function targetOpenOptions(extractors: readonly Extractor[], platform?: s
   };
   return {
     wanted: (p) => extractors.some((e) => e.fileRequired(p)) && !excluded.some((re) => re.test(p)),
-    keep: isPostureFile,
+    // read after the walk (the FIPS posture), or beside other files whenever the walk gets to those
+    keep: (p) => isPostureFile(p) || extractors.some((e) => e.alsoReads?.(p)),
     early: {
       wants: (p) => earlyExtractors(p) !== undefined,
       extract: (vfs, entry) => extractFile(vfs, entry, earlyExtractors(entry.path) ?? []),
