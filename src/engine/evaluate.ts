@@ -20,6 +20,10 @@ function matchRule(rule: Rule, c: Component, pattern: RegExp | undefined): Recor
   const deps = c.dependencies ?? [];
   if (m.dependsOn && !m.dependsOn.every((d) => deps.includes(d))) return undefined;
   if (m.notDependsOn && m.notDependsOn.some((d) => deps.includes(d))) return undefined;
+  for (const [key, re] of Object.entries(m.notProperties ?? {})) {
+    const value = c.properties?.[key];
+    if (value !== undefined && new RegExp(re).test(value)) return undefined;
+  }
   const captures: Record<string, string> = {};
   for (const [name, re] of Object.entries(m.capture ?? {})) {
     const value = c.version ? new RegExp(re).exec(c.version)?.[1] : undefined;

@@ -85,11 +85,13 @@ function checkRuleSemantics(rule: Rule, y: LocatedYaml, file: string): void {
     }
     if (groups < 1) fail(`/match/capture/${name}`, `capture '${name}' needs a group: its first group is the value`);
   }
-  for (const [key, re] of Object.entries(m.properties ?? {})) {
-    try {
-      new RegExp(re);
-    } catch (e) {
-      fail(`/match/properties/${key}`, `properties.${key} is not a valid regular expression: ${(e as Error).message}`);
+  for (const field of ['properties', 'notProperties'] as const) {
+    for (const [key, re] of Object.entries(m[field] ?? {})) {
+      try {
+        new RegExp(re);
+      } catch (e) {
+        fail(`/match/${field}/${key}`, `${field}.${key} is not a valid regular expression: ${(e as Error).message}`);
+      }
     }
   }
   // lookup: every row gives the same names (so a message never shows a bare placeholder), ranges parse, a row

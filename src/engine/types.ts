@@ -24,6 +24,8 @@ export interface Rule {
     notDependsOn?: string[];
     capture?: Record<string, string>;
     properties?: Record<string, string>;
+    /** properties that keep the rule from firing when present and matching */
+    notProperties?: Record<string, string>;
     captureVersions?: Record<string, { scheme: VersionScheme; range: string }>;
     /** a table from version ranges to named values (captures); the first row whose range holds the version wins */
     lookup?: LookupRow[];

@@ -62,6 +62,13 @@ test('a version range without an operator is rejected at its line', async () => 
   assert.match(err.detail, /needs an operator/);
 });
 
+test('a notProperties expression that is not a regular expression is rejected at its line', async () => {
+  const broken = ringRule.replace('id: cargo-ring', 'id: my-ring').replace('  ecosystem: cargo\n', '  ecosystem: cargo\n  notProperties:\n    wheelPlatform: "(linux_"\n');
+  const err = await loadError({ 'my-ring.yml': broken });
+  assert.equal(err.line, lineOf(broken, '    wheelPlatform:'));
+  assert.match(err.detail, /notProperties\.wheelPlatform is not a valid regular expression/);
+});
+
 test('a message placeholder that is neither a field nor a capture is rejected', async () => {
   const broken = ringRule.replace('id: cargo-ring', 'id: my-ring').replace('message: ring {version}', 'message: ring {openssl}');
   const err = await loadError({ 'my-ring.yml': broken });
