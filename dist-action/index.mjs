@@ -1184,7 +1184,7 @@ var require_util = __commonJS({
     function bufferToLowerCasedHeaderName(value) {
       return tree.lookup(value) ?? value.toString("latin1").toLowerCase();
     }
-    function parseHeaders2(headers, obj2) {
+    function parseHeaders(headers, obj2) {
       if (obj2 === void 0) obj2 = {};
       for (let i = 0; i < headers.length; i += 2) {
         const key = headerNameToString(headers[i]);
@@ -1450,7 +1450,7 @@ var require_util = __commonJS({
       removeAllListeners,
       errorRequest,
       parseRawHeaders,
-      parseHeaders: parseHeaders2,
+      parseHeaders,
       parseKeepAliveTimeout,
       destroy,
       bodyLength,
@@ -1902,11 +1902,11 @@ var require_request = __commonJS({
        * @param {(headers: import('node:http2').IncomingHttpHeaders) => Buffer[]} parseHeaders
        * @param {string} [statusText]
        */
-      onUpgradeResponse(statusCode, headers, parseHeaders2, statusText = "") {
+      onUpgradeResponse(statusCode, headers, parseHeaders, statusText = "") {
         assert(!this.aborted);
         assert(this.completed);
         if (channels.headers.hasSubscribers) {
-          this.#publishUpgradeHeaders(statusCode, parseHeaders2(headers), statusText);
+          this.#publishUpgradeHeaders(statusCode, parseHeaders(headers), statusText);
         }
         this.#publishUpgradeTrailers();
       }
@@ -9079,7 +9079,7 @@ var require_retry_handler = __commonJS({
     var { RequestRetryError } = require_errors();
     var {
       isDisturbed,
-      parseHeaders: parseHeaders2,
+      parseHeaders,
       parseRangeHeader,
       wrapRequestBody
     } = require_util();
@@ -9237,7 +9237,7 @@ var require_retry_handler = __commonJS({
         setTimeout(() => cb(null), retryTimeout);
       }
       onHeaders(statusCode, rawHeaders, resume, statusMessage) {
-        const headers = parseHeaders2(rawHeaders);
+        const headers = parseHeaders(rawHeaders);
         this.retryCount += 1;
         if (statusCode >= 300) {
           if (!this.headersSent && this.retryOpts.statusCodes.includes(statusCode) === false) {
@@ -19222,6 +19222,48 @@ var init_types = __esm({
   }
 });
 
+// src/extractors/graph.ts
+import nodePath from "node:path";
+function shortestPaths(nodes, rootIds2) {
+  const pathTo = /* @__PURE__ */ new Map();
+  const queue = [];
+  for (const id of [...rootIds2].sort()) {
+    const node = nodes.get(id);
+    if (!node || pathTo.has(id)) continue;
+    pathTo.set(id, [node.name]);
+    queue.push(id);
+  }
+  for (let i = 0; i < queue.length; i++) {
+    const id = queue[i];
+    const base = pathTo.get(id);
+    for (const depId of [...nodes.get(id).deps].sort()) {
+      const dep = nodes.get(depId);
+      if (!dep || pathTo.has(depId)) continue;
+      pathTo.set(depId, [...base, dep.name]);
+      queue.push(depId);
+    }
+  }
+  return pathTo;
+}
+function projectName(input, fallback) {
+  const dir = dirName(input.path);
+  if (dir) return baseName(dir);
+  const disk = input.vfs.diskPath?.(input.path);
+  return disk ? nodePath.basename(nodePath.dirname(disk)) : fallback;
+}
+function pathsFromProject(project, directIds, nodes) {
+  const root = { id: "\0project", name: project, deps: directIds };
+  const graph = /* @__PURE__ */ new Map([[root.id, root]]);
+  for (const n of nodes) graph.set(n.id, n);
+  return shortestPaths(graph, [root.id]);
+}
+var init_graph = __esm({
+  "src/extractors/graph.ts"() {
+    "use strict";
+    init_types();
+  }
+});
+
 // node_modules/smol-toml/dist/error.js
 function getLineColFromPtr(string, ptr) {
   let lines = string.slice(0, ptr).split(/\r?\n/);
@@ -28246,6 +28288,133 @@ var require_dist = __commonJS({
     exports2.stringify = publicApi.stringify;
     exports2.visit = visit.visit;
     exports2.visitAsync = visit.visitAsync;
+  }
+});
+
+// src/extractors/python-common.ts
+function parseCoreMetadata(s3) {
+  const out = /* @__PURE__ */ new Map();
+  for (const line of s3.split(/\r\n|\r|\n/)) {
+    if (line === "") break;
+    const i = line.indexOf(":");
+    if (i > 0 && !line.startsWith(" ")) {
+      const k2 = line.slice(0, i).trim().toLowerCase();
+      if (!out.has(k2)) out.set(k2, line.slice(i + 1).trim());
+    }
+  }
+  return out;
+}
+function normalizeName(name) {
+  return name.toLowerCase().replace(/[-_.]+/g, "-");
+}
+function requirementName(req) {
+  const m2 = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(req);
+  return m2?.[1];
+}
+function toComponents(packages, path23, layer, roots, resolve2 = defaultResolver(packages)) {
+  const nodes = /* @__PURE__ */ new Map();
+  const ids = packages.map((_2, i) => `p${String(i).padStart(6, "0")}`);
+  packages.forEach((p2, i) => {
+    const deps = [];
+    for (let k2 = 0; k2 < p2.deps.length; k2++) {
+      const j2 = resolve2(i, k2);
+      if (j2 !== void 0 && j2 !== i) deps.push(ids[j2]);
+    }
+    nodes.set(ids[i], { id: ids[i], name: p2.name, deps });
+  });
+  let rootIds2;
+  let directIds;
+  if (roots && roots.length > 0) {
+    const byName = nameIndex(packages);
+    rootIds2 = roots.map((r, k2) => {
+      const id = `r${String(k2).padStart(6, "0")}`;
+      const deps = r.deps.map((d) => byName.get(normalizeName(d))).filter((j2) => j2 !== void 0).map((j2) => ids[j2]);
+      nodes.set(id, { id, name: r.name, deps });
+      return id;
+    });
+    directIds = new Set(rootIds2.flatMap((id) => nodes.get(id).deps));
+  } else {
+    const depended = /* @__PURE__ */ new Set();
+    for (const n of nodes.values()) for (const d of n.deps) depended.add(d);
+    rootIds2 = ids.filter((id) => !depended.has(id));
+    if (rootIds2.length === 0) rootIds2 = [...ids];
+  }
+  const pathTo = shortestPaths(nodes, rootIds2);
+  const topLevel = new Set(rootIds2);
+  const components = packages.map((p2, i) => {
+    const evidence = { kind: "declared", path: p2.path ?? path23, detail: p2.detail };
+    if (p2.line !== void 0) evidence.line = p2.line;
+    if (layer !== void 0) evidence.layer = layer;
+    const c = { ecosystem: "pypi", name: p2.name, purl: makePurl("pypi", p2.name, p2.version), evidence: [evidence] };
+    if (p2.version !== void 0) c.version = p2.version;
+    if (p2.scope && Object.keys(p2.scope).length > 0) c.scope = p2.scope;
+    const direct = p2.direct ?? (directIds ? directIds.has(ids[i]) : topLevel.has(ids[i]) ? true : void 0);
+    if (direct !== void 0) c.direct = direct;
+    const chain = pathTo.get(ids[i]);
+    if (chain) c.dependencyPath = chain;
+    c.dependencies = [...new Set(p2.deps.map(normalizeName))].sort();
+    if (p2.properties && Object.keys(p2.properties).length > 0) c.properties = p2.properties;
+    return c;
+  });
+  return components.sort(compareComponents3);
+}
+function nameIndex(packages) {
+  const byName = /* @__PURE__ */ new Map();
+  packages.forEach((p2, i) => {
+    const key = normalizeName(p2.name);
+    if (!byName.has(key)) byName.set(key, i);
+  });
+  return byName;
+}
+function defaultResolver(packages) {
+  const byName = nameIndex(packages);
+  return (from, k2) => byName.get(normalizeName(packages[from].deps[k2]));
+}
+function compareComponents3(a, b2) {
+  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || compareStrings(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "");
+}
+function lineAt(text3, offset) {
+  let line = 1;
+  for (let i = text3.indexOf("\n"); i !== -1 && i < offset; i = text3.indexOf("\n", i + 1)) line++;
+  return line;
+}
+async function readPyproject(vfs, dir, parse4) {
+  const file = dir ? `${dir}/pyproject.toml` : "pyproject.toml";
+  let doc;
+  try {
+    if (!await vfs.exists(file)) return void 0;
+    doc = parse4(await vfs.readText(file, 4 * 1024 * 1024));
+  } catch {
+    return void 0;
+  }
+  const project = isTable(doc.project) ? doc.project : {};
+  const tool = isTable(doc.tool) ? doc.tool : {};
+  const poetry = isTable(tool.poetry) ? tool.poetry : {};
+  const pdm = isTable(tool.pdm) ? tool.pdm : {};
+  const reqNames = (list4) => Array.isArray(list4) ? list4.flatMap((r) => typeof r === "string" ? requirementName(r) ?? [] : []) : [];
+  const tableKeys = (t) => isTable(t) ? Object.keys(t).filter((k2) => k2.toLowerCase() !== "python") : [];
+  const listsOf = (t) => isTable(t) ? Object.values(t).flatMap(reqNames) : [];
+  const main = [...reqNames(project.dependencies), ...tableKeys(poetry.dependencies)];
+  const optional2 = listsOf(project["optional-dependencies"]);
+  const dev = [...listsOf(doc["dependency-groups"]), ...tableKeys(poetry["dev-dependencies"]), ...listsOf(pdm["dev-dependencies"])];
+  if (isTable(poetry.group)) {
+    for (const [group, g2] of Object.entries(poetry.group)) {
+      if (!isTable(g2)) continue;
+      (group === "main" ? main : dev).push(...tableKeys(g2.dependencies));
+    }
+  }
+  const name = typeof project.name === "string" ? project.name : typeof poetry.name === "string" ? poetry.name : "pyproject.toml";
+  if (main.length + optional2.length + dev.length === 0) return void 0;
+  return { name, main, optional: optional2, dev };
+}
+var isTable;
+var init_python_common = __esm({
+  "src/extractors/python-common.ts"() {
+    "use strict";
+    init_purl();
+    init_graph();
+    init_compare();
+    isTable = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
   }
 });
 
@@ -39291,7 +39460,7 @@ async function readArchive(src, path23, depth, ctx, inner) {
     }
     out.push(...java);
     for (const m2 of zip.members.filter((x) => WHEEL_METADATA.test(x.name))) {
-      const h = parseHeaders(await text(zip, m2, ctx, where3));
+      const h = parseCoreMetadata(await text(zip, m2, ctx, where3));
       const name = h.get("name");
       const version = h.get("version");
       if (!name) continue;
@@ -39385,18 +39554,6 @@ function parseManifestMain(s3) {
   }
   return out;
 }
-function parseHeaders(s3) {
-  const out = /* @__PURE__ */ new Map();
-  for (const line of s3.split(/\r\n|\r|\n/)) {
-    if (line === "") break;
-    const i = line.indexOf(":");
-    if (i > 0 && !line.startsWith(" ")) {
-      const k2 = line.slice(0, i).trim().toLowerCase();
-      if (!out.has(k2)) out.set(k2, line.slice(i + 1).trim());
-    }
-  }
-  return out;
-}
 function manifestIdentity(mf, fileBase, classGroup) {
   const fn = FILE_NAME_VERSION.exec(fileBase);
   const symbolic = mf.get("Bundle-SymbolicName")?.split(";")[0].trim();
@@ -39420,6 +39577,7 @@ var init_archive = __esm({
     init_paths();
     init_source();
     init_format();
+    init_python_common();
     init_native();
     init_candidate();
     init_zip();
@@ -58764,43 +58922,7 @@ import path18 from "node:path";
 
 // src/extractors/cargo-lock.ts
 init_purl();
-
-// src/extractors/graph.ts
-init_types();
-import nodePath from "node:path";
-function shortestPaths(nodes, rootIds2) {
-  const pathTo = /* @__PURE__ */ new Map();
-  const queue = [];
-  for (const id of [...rootIds2].sort()) {
-    const node = nodes.get(id);
-    if (!node || pathTo.has(id)) continue;
-    pathTo.set(id, [node.name]);
-    queue.push(id);
-  }
-  for (let i = 0; i < queue.length; i++) {
-    const id = queue[i];
-    const base = pathTo.get(id);
-    for (const depId of [...nodes.get(id).deps].sort()) {
-      const dep = nodes.get(depId);
-      if (!dep || pathTo.has(depId)) continue;
-      pathTo.set(depId, [...base, dep.name]);
-      queue.push(depId);
-    }
-  }
-  return pathTo;
-}
-function projectName(input, fallback) {
-  const dir = dirName(input.path);
-  if (dir) return baseName(dir);
-  const disk = input.vfs.diskPath?.(input.path);
-  return disk ? nodePath.basename(nodePath.dirname(disk)) : fallback;
-}
-function pathsFromProject(project, directIds, nodes) {
-  const root = { id: "\0project", name: project, deps: directIds };
-  const graph = /* @__PURE__ */ new Map([[root.id, root]]);
-  for (const n of nodes) graph.set(n.id, n);
-  return shortestPaths(graph, [root.id]);
-}
+init_graph();
 
 // src/extractors/toml.ts
 init_types();
@@ -59022,6 +59144,7 @@ import path from "node:path";
 var import_valid = __toESM(require_valid(), 1);
 var import_parse2 = __toESM(require_parse2(), 1);
 init_purl();
+init_graph();
 init_types();
 
 // src/extractors/json-lines.ts
@@ -59127,6 +59250,7 @@ function propertyLinesFast(text3, wanted2, maxParentDepth) {
 
 // src/extractors/js-lock-common.ts
 init_purl();
+init_graph();
 init_types();
 init_compare();
 function reach(nodes, follow) {
@@ -59267,6 +59391,9 @@ function joinPath(dir, p2) {
 }
 function insideNodeModules(p2) {
   return p2.startsWith("node_modules/") || p2.includes("/node_modules/");
+}
+function isProjectPackageJson(p2) {
+  return baseName(p2) === "package.json" && !insideNodeModules(p2);
 }
 async function readPackageJson(input, relDir) {
   const inside = normalizeInside(relDir);
@@ -59827,9 +59954,6 @@ function componentsFromGraph(graph, scanned, options2) {
 // src/extractors/npm-lock.ts
 init_types();
 var LOCKFILES = /* @__PURE__ */ new Set(["package-lock.json", "npm-shrinkwrap.json"]);
-function insideNodeModules2(p2) {
-  return p2.startsWith("node_modules/") || p2.includes("/node_modules/");
-}
 function sibling(p2, name) {
   const dir = dirName(p2);
   return dir ? `${dir}/${name}` : name;
@@ -59894,8 +60018,9 @@ function createNpmLockExtractor(options2 = {}) {
     name: "npm/package-lock",
     version: 1,
     fileRequired(p2) {
-      return LOCKFILES.has(baseName(p2)) && !insideNodeModules2(p2);
+      return LOCKFILES.has(baseName(p2)) && !insideNodeModules(p2);
     },
+    alsoReads: isProjectPackageJson,
     async extract(input) {
       const label2 = baseName(input.path);
       if (label2 === "package-lock.json" && await input.vfs.exists(sibling(input.path, "npm-shrinkwrap.json"))) return [];
@@ -60212,6 +60337,7 @@ var yarnLockExtractor = {
   fileRequired(p2) {
     return baseName(p2) === "yarn.lock" && !insideNodeModules(p2);
   },
+  alsoReads: isProjectPackageJson,
   async extract(input) {
     return parseYarnLock(await input.readText(), input);
   }
@@ -60445,6 +60571,7 @@ var pnpmLockExtractor = {
   fileRequired(p2) {
     return baseName(p2) === "pnpm-lock.yaml" && !insideNodeModules(p2);
   },
+  alsoReads: isProjectPackageJson,
   async extract(input) {
     return parsePnpmLock(await input.readText(), input);
   }
@@ -60619,6 +60746,7 @@ var bunLockExtractor = {
 
 // src/extractors/nuget-lock.ts
 init_purl();
+init_graph();
 init_types();
 init_compare();
 var SUPPORTED3 = [1, 2];
@@ -60693,6 +60821,7 @@ var nugetLockExtractor = {
 
 // src/extractors/gemfile-lock.ts
 init_purl();
+init_graph();
 init_types();
 init_compare();
 var SPEC = /^(.*?)(?: \(([^-]*)(?:-(.*))?\))?(!)?$/;
@@ -60785,6 +60914,7 @@ var gemfileLockExtractor = {
 
 // src/extractors/composer-lock.ts
 init_purl();
+init_graph();
 init_types();
 init_compare();
 function parseComposerLock(text3, path23, options2 = {}) {
@@ -60841,6 +60971,7 @@ var composerLockExtractor = {
   name: "composer/composer.lock",
   version: 1,
   fileRequired: (p2) => baseName(p2) === "composer.lock" && !p2.split("/").includes("vendor"),
+  alsoReads: (p2) => baseName(p2) === "composer.json" && !p2.split("/").includes("vendor"),
   async extract(input) {
     const dir = dirName(input.path);
     const manifest = dir ? `${dir}/composer.json` : "composer.json";
@@ -60856,120 +60987,14 @@ var composerLockExtractor = {
   }
 };
 
-// src/extractors/python-common.ts
-init_purl();
-init_compare();
-function normalizeName(name) {
-  return name.toLowerCase().replace(/[-_.]+/g, "-");
-}
-function requirementName(req) {
-  const m2 = /^\s*([A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?)/.exec(req);
-  return m2?.[1];
-}
-function toComponents(packages, path23, layer, roots, resolve2 = defaultResolver(packages)) {
-  const nodes = /* @__PURE__ */ new Map();
-  const ids = packages.map((_2, i) => `p${String(i).padStart(6, "0")}`);
-  packages.forEach((p2, i) => {
-    const deps = [];
-    for (let k2 = 0; k2 < p2.deps.length; k2++) {
-      const j2 = resolve2(i, k2);
-      if (j2 !== void 0 && j2 !== i) deps.push(ids[j2]);
-    }
-    nodes.set(ids[i], { id: ids[i], name: p2.name, deps });
-  });
-  let rootIds2;
-  let directIds;
-  if (roots && roots.length > 0) {
-    const byName = nameIndex(packages);
-    rootIds2 = roots.map((r, k2) => {
-      const id = `r${String(k2).padStart(6, "0")}`;
-      const deps = r.deps.map((d) => byName.get(normalizeName(d))).filter((j2) => j2 !== void 0).map((j2) => ids[j2]);
-      nodes.set(id, { id, name: r.name, deps });
-      return id;
-    });
-    directIds = new Set(rootIds2.flatMap((id) => nodes.get(id).deps));
-  } else {
-    const depended = /* @__PURE__ */ new Set();
-    for (const n of nodes.values()) for (const d of n.deps) depended.add(d);
-    rootIds2 = ids.filter((id) => !depended.has(id));
-    if (rootIds2.length === 0) rootIds2 = [...ids];
-  }
-  const pathTo = shortestPaths(nodes, rootIds2);
-  const topLevel = new Set(rootIds2);
-  const components = packages.map((p2, i) => {
-    const evidence = { kind: "declared", path: p2.path ?? path23, detail: p2.detail };
-    if (p2.line !== void 0) evidence.line = p2.line;
-    if (layer !== void 0) evidence.layer = layer;
-    const c = { ecosystem: "pypi", name: p2.name, purl: makePurl("pypi", p2.name, p2.version), evidence: [evidence] };
-    if (p2.version !== void 0) c.version = p2.version;
-    if (p2.scope && Object.keys(p2.scope).length > 0) c.scope = p2.scope;
-    const direct = p2.direct ?? (directIds ? directIds.has(ids[i]) : topLevel.has(ids[i]) ? true : void 0);
-    if (direct !== void 0) c.direct = direct;
-    const chain = pathTo.get(ids[i]);
-    if (chain) c.dependencyPath = chain;
-    c.dependencies = [...new Set(p2.deps.map(normalizeName))].sort();
-    if (p2.properties && Object.keys(p2.properties).length > 0) c.properties = p2.properties;
-    return c;
-  });
-  return components.sort(compareComponents3);
-}
-function nameIndex(packages) {
-  const byName = /* @__PURE__ */ new Map();
-  packages.forEach((p2, i) => {
-    const key = normalizeName(p2.name);
-    if (!byName.has(key)) byName.set(key, i);
-  });
-  return byName;
-}
-function defaultResolver(packages) {
-  const byName = nameIndex(packages);
-  return (from, k2) => byName.get(normalizeName(packages[from].deps[k2]));
-}
-function compareComponents3(a, b2) {
-  return compareStrings(a.name, b2.name) || compareStrings(a.version ?? "", b2.version ?? "") || (a.evidence[0]?.line ?? 0) - (b2.evidence[0]?.line ?? 0) || compareStrings(a.evidence[0]?.path ?? "", b2.evidence[0]?.path ?? "");
-}
-function lineAt(text3, offset) {
-  let line = 1;
-  for (let i = text3.indexOf("\n"); i !== -1 && i < offset; i = text3.indexOf("\n", i + 1)) line++;
-  return line;
-}
-var isTable = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
-async function readPyproject(vfs, dir, parse4) {
-  const file = dir ? `${dir}/pyproject.toml` : "pyproject.toml";
-  let doc;
-  try {
-    if (!await vfs.exists(file)) return void 0;
-    doc = parse4(await vfs.readText(file, 4 * 1024 * 1024));
-  } catch {
-    return void 0;
-  }
-  const project = isTable(doc.project) ? doc.project : {};
-  const tool = isTable(doc.tool) ? doc.tool : {};
-  const poetry = isTable(tool.poetry) ? tool.poetry : {};
-  const pdm = isTable(tool.pdm) ? tool.pdm : {};
-  const reqNames = (list4) => Array.isArray(list4) ? list4.flatMap((r) => typeof r === "string" ? requirementName(r) ?? [] : []) : [];
-  const tableKeys = (t) => isTable(t) ? Object.keys(t).filter((k2) => k2.toLowerCase() !== "python") : [];
-  const listsOf = (t) => isTable(t) ? Object.values(t).flatMap(reqNames) : [];
-  const main = [...reqNames(project.dependencies), ...tableKeys(poetry.dependencies)];
-  const optional2 = listsOf(project["optional-dependencies"]);
-  const dev = [...listsOf(doc["dependency-groups"]), ...tableKeys(poetry["dev-dependencies"]), ...listsOf(pdm["dev-dependencies"])];
-  if (isTable(poetry.group)) {
-    for (const [group, g2] of Object.entries(poetry.group)) {
-      if (!isTable(g2)) continue;
-      (group === "main" ? main : dev).push(...tableKeys(g2.dependencies));
-    }
-  }
-  const name = typeof project.name === "string" ? project.name : typeof poetry.name === "string" ? poetry.name : "pyproject.toml";
-  if (main.length + optional2.length + dev.length === 0) return void 0;
-  return { name, main, optional: optional2, dev };
-}
-
 // src/extractors/pdm-lock.ts
+init_python_common();
 init_types();
 var pdmLockExtractor = {
   name: "python/pdm.lock",
   version: 1,
   fileRequired: (path23) => baseName(path23) === "pdm.lock",
+  alsoReads: (path23) => baseName(path23) === "pyproject.toml",
   async extract(input) {
     const text3 = await input.readText();
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, "pyproject.toml"));
@@ -61014,6 +61039,7 @@ function parsePdmLock(rawText, path23, layer, root) {
 }
 
 // src/extractors/pipfile-lock.ts
+init_python_common();
 import { createRequire as createRequire4 } from "node:module";
 init_types();
 var pipfileLockExtractor = {
@@ -61086,11 +61112,13 @@ function parsePipfileLock(rawText, path23, layer) {
 }
 
 // src/extractors/poetry-lock.ts
+init_python_common();
 init_types();
 var poetryLockExtractor = {
   name: "python/poetry.lock",
   version: 1,
   fileRequired: (path23) => baseName(path23) === "poetry.lock",
+  alsoReads: (path23) => baseName(path23) === "pyproject.toml",
   async extract(input) {
     const text3 = stripBom(await input.readText());
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, "pyproject.toml"));
@@ -61126,6 +61154,7 @@ function parsePoetryLock(rawText, path23, layer, root) {
 }
 
 // src/extractors/requirements-txt.ts
+init_python_common();
 import path2 from "node:path";
 init_types();
 init_compare();
@@ -61328,6 +61357,7 @@ async function extractRequirements(text3, file, vfs, layer) {
 }
 
 // src/extractors/uv-lock.ts
+init_python_common();
 init_types();
 var uvLockExtractor = {
   name: "python/uv.lock",
@@ -61451,6 +61481,7 @@ var goModExtractor = {
   name: "go/go.mod",
   version: 1,
   fileRequired: (path23) => baseName(path23) === "go.mod",
+  alsoReads: (path23) => baseName(path23) === "go.sum",
   async extract(input) {
     const text3 = await input.readText();
     const mod = parseGoModText(text3);
@@ -62834,6 +62865,54 @@ var archiveExtractor = {
   extract: async (input) => (await Promise.resolve().then(() => (init_archive(), archive_exports))).extractArchive(input)
 };
 
+// src/extractors/python-installed.ts
+init_purl();
+init_types();
+init_python_common();
+var OS_INSTALLERS = /* @__PURE__ */ new Set(["rpm"]);
+var DIST_INFO = /(?:^|\/)(?:site|dist)-packages\/[^/]+\.dist-info\/(METADATA|WHEEL|INSTALLER)$/;
+var MAX_METADATA_BYTES = 4 * 1024 * 1024;
+var pythonInstalledExtractor = {
+  name: "python/installed",
+  version: 1,
+  fileRequired: (path23) => DIST_INFO.exec(path23)?.[1] === "METADATA",
+  alsoReads: (path23) => DIST_INFO.test(path23) && !path23.endsWith("/METADATA"),
+  async extract(input) {
+    const dir = dirName(input.path);
+    const sibling2 = async (file) => {
+      const p2 = `${dir}/${file}`;
+      return await input.vfs.exists(p2) ? input.vfs.readText(p2, 64 * 1024) : void 0;
+    };
+    const installer = (await sibling2("INSTALLER"))?.trim().split(/\s+/)[0];
+    if (!installer || OS_INSTALLERS.has(installer)) return [];
+    const meta = parseCoreMetadata(await input.vfs.readText(input.path, MAX_METADATA_BYTES));
+    const name = meta.get("name");
+    const version = meta.get("version");
+    if (!name) throw new ParseError(`${input.path} has no Name header`);
+    const wheel = await sibling2("WHEEL");
+    const tag = wheel === void 0 ? void 0 : parseCoreMetadata(wheel).get("tag");
+    const wheelPlatform = tag?.split("-")[2];
+    const properties2 = { installer, ...wheelPlatform ? { wheelPlatform } : {} };
+    return [
+      {
+        ecosystem: "pypi",
+        name,
+        ...version ? { version } : {},
+        purl: makePurl("pypi", name, version),
+        evidence: [
+          {
+            kind: "installed",
+            path: input.path,
+            ...input.layer ? { layer: input.layer } : {},
+            detail: `${name} ${version ?? "(no version)"} installed by ${installer}${tag ? ` from a ${tag} wheel` : ""}`
+          }
+        ],
+        properties: properties2
+      }
+    ];
+  }
+};
+
 // src/extractors/index.ts
 function defaultExtractors(options2 = {}) {
   return [
@@ -62850,6 +62929,7 @@ function defaultExtractors(options2 = {}) {
     pipfileLockExtractor,
     pdmLockExtractor,
     requirementsTxtExtractor,
+    pythonInstalledExtractor,
     goModExtractor,
     pomXmlExtractor,
     gradleLockfileExtractor,
@@ -63318,11 +63398,13 @@ function checkRuleSemantics(rule, y, file) {
     }
     if (groups < 1) fail(`/match/capture/${name}`, `capture '${name}' needs a group: its first group is the value`);
   }
-  for (const [key, re2] of Object.entries(m2.properties ?? {})) {
-    try {
-      new RegExp(re2);
-    } catch (e) {
-      fail(`/match/properties/${key}`, `properties.${key} is not a valid regular expression: ${e.message}`);
+  for (const field of ["properties", "notProperties"]) {
+    for (const [key, re2] of Object.entries(m2[field] ?? {})) {
+      try {
+        new RegExp(re2);
+      } catch (e) {
+        fail(`/match/${field}/${key}`, `${field}.${key} is not a valid regular expression: ${e.message}`);
+      }
     }
   }
   const lookupNames = new Set(Object.keys(m2.lookup?.[0]?.values ?? {}));
@@ -63440,6 +63522,10 @@ function matchRule(rule, c, pattern) {
   const deps = c.dependencies ?? [];
   if (m2.dependsOn && !m2.dependsOn.every((d) => deps.includes(d))) return void 0;
   if (m2.notDependsOn && m2.notDependsOn.some((d) => deps.includes(d))) return void 0;
+  for (const [key, re2] of Object.entries(m2.notProperties ?? {})) {
+    const value = c.properties?.[key];
+    if (value !== void 0 && new RegExp(re2).test(value)) return void 0;
+  }
   const captures = {};
   for (const [name, re2] of Object.entries(m2.capture ?? {})) {
     const value = c.version ? new RegExp(re2).exec(c.version)?.[1] : void 0;
@@ -63794,7 +63880,8 @@ function targetOpenOptions(extractors2, platform2, exclude = []) {
   };
   return {
     wanted: (p2) => extractors2.some((e) => e.fileRequired(p2)) && !excluded.some((re2) => re2.test(p2)),
-    keep: isPostureFile,
+    // read after the walk (the FIPS posture), or beside other files whenever the walk gets to those
+    keep: (p2) => isPostureFile(p2) || extractors2.some((e) => e.alsoReads?.(p2)),
     early: {
       wants: (p2) => earlyExtractors(p2) !== void 0,
       extract: (vfs, entry) => extractFile(vfs, entry, earlyExtractors(entry.path) ?? [])

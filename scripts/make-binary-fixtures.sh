@@ -25,6 +25,10 @@
 #     Debian 12 android-libboringssl: Android's BoringSSL (no FIPS module) as usr/lib/x86_64-linux-gnu/android/*.so.0
 #     No npm or Debian binary probed carries a cargo-auditable .dep-v0 section (see the snippets README).
 #   - rpm databases written by Debian's rpm (rpmdb.sqlite, BerkeleyDB Packages, OCI images of them): step "rpm" below
+#   - installed Python distributions (step "python"): Debian 12's python3-cryptography unpacked as dpkg installs it
+#     (python/debian: a dist-info without INSTALLER, WHEEL tag cp311-cp311-linux_x86_64); the same files packed back
+#     into a wheel by Debian's `python3 -m wheel pack` and installed by Debian's pip 23.0.1 into a site-packages
+#     (python/venv: pip writes INSTALLER "pip"), next to pip's own wheel from python3-pip-whl (py3-none-any)
 # Steps whose tool is missing are skipped with a message; the tests that need their output skip too.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -319,6 +323,25 @@ if ! done_ rpm; then
     fi
   else
     log "rpm, rpmbuild, alien, sqlite3 or db5.3_load missing: skipping the rpm database fixtures"
+  fi
+fi
+if ! done_ python; then
+  if apt_install python3-pip python3-wheel python3-pip-whl; then
+    log "installed Python distributions: Debian's python3-cryptography, as dpkg and as pip install it"
+    w="$(mktemp -d)"
+    py="$t/python"
+    rm -rf "$py" && mkdir -p "$py/debian" "$w/pack/src" "$w/wheels"
+    apt_download "$w" python3-cryptography
+    dpkg-deb -x "$w"/python3-cryptography_*.deb "$py/debian"
+    dist="$py/debian/usr/lib/python3/dist-packages"
+    cp -r "$dist/cryptography" "$dist"/cryptography-*.dist-info "$w/pack/src/"
+    /usr/bin/python3 -m wheel pack "$w/pack/src" -d "$w/wheels" >/dev/null
+    /usr/bin/python3 -m pip install --quiet --no-deps --no-index --no-compile --disable-pip-version-check \
+      --target "$py/venv/lib/python3.11/site-packages" "$w/wheels"/*.whl /usr/share/python-wheels/pip-*.whl 2>/dev/null
+    rm -rf "$w" "$py/venv/lib/python3.11/site-packages/bin"
+    stamp python
+  else
+    log "python3-pip / python3-wheel not installable: skipping the installed Python fixtures"
   fi
 fi
 log "fixtures in $t"

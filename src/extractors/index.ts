@@ -20,6 +20,7 @@ import { dpkgExtractor } from './os/dpkg.js';
 import { apkExtractor } from './os/apk.js';
 import { rpmDbExtractor } from './os/rpm.js';
 import { archiveExtractor } from './archive/index.js';
+import { pythonInstalledExtractor } from './python-installed.js';
 
 /**
  * How package-lock.json is read. 'lockfile' (default): the lockfile's own JSON, exactly what `npm ci` installs.
@@ -50,6 +51,7 @@ export function defaultExtractors(options: ExtractorOptions = {}): Extractor[] {
     pipfileLockExtractor,
     pdmLockExtractor,
     requirementsTxtExtractor,
+    pythonInstalledExtractor,
     goModExtractor,
     pomXmlExtractor,
     gradleLockfileExtractor,

@@ -5,6 +5,23 @@ import { compareStrings } from '../util/compare.js';
 
 /** What the Python lockfile extractors share: PEP 503 names, PEP 508 requirement names, graph → components. */
 
+/**
+ * RFC 822-style headers of a core metadata file (a wheel's or an installed package's METADATA, and the WHEEL file
+ * beside it): up to the blank line before the description; keys lower-cased, the first of a repeated key kept.
+ */
+export function parseCoreMetadata(s: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of s.split(/\r\n|\r|\n/)) {
+    if (line === '') break;
+    const i = line.indexOf(':');
+    if (i > 0 && !line.startsWith(' ')) {
+      const k = line.slice(0, i).trim().toLowerCase();
+      if (!out.has(k)) out.set(k, line.slice(i + 1).trim());
+    }
+  }
+  return out;
+}
+
 /** PEP 503 normalised name: lowercase, runs of `-`, `_`, `.` folded to one `-` (`PyNaCl` → `pynacl`). */
 export function normalizeName(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');

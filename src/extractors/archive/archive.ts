@@ -7,6 +7,7 @@ import { baseName, ParseError, type ExtractInput } from '../types.js';
 import { memberPath } from '../../util/paths.js';
 import { openByteSource, type ByteSource } from '../binary/source.js';
 import { sniffFormat } from '../binary/format.js';
+import { parseCoreMetadata } from '../python-common.js';
 import { factsToComponents, readNativeFacts } from '../binary/native.js';
 import { isLibraryName } from '../binary/candidate.js';
 import { ArchiveError, ZipArchive, type Budget, type Member } from './zip.js';
@@ -142,7 +143,7 @@ async function readArchive(src: ByteSource, path: string, depth: number, ctx: Ct
 
     // Python: the wheel's own name and version
     for (const m of zip.members.filter((x) => WHEEL_METADATA.test(x.name))) {
-      const h = parseHeaders(await text(zip, m, ctx, where));
+      const h = parseCoreMetadata(await text(zip, m, ctx, where));
       const name = h.get('name');
       const version = h.get('version');
       if (!name) continue;
@@ -246,20 +247,6 @@ export function parseManifestMain(s: string): Map<string, string> {
     if (i <= 0) continue;
     last = line.slice(0, i).trim();
     out.set(last, line.slice(i + 1).trim());
-  }
-  return out;
-}
-
-/** RFC 822-style headers of a wheel's METADATA (core metadata): up to the blank line before the description. */
-function parseHeaders(s: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of s.split(/\r\n|\r|\n/)) {
-    if (line === '') break;
-    const i = line.indexOf(':');
-    if (i > 0 && !line.startsWith(' ')) {
-      const k = line.slice(0, i).trim().toLowerCase();
-      if (!out.has(k)) out.set(k, line.slice(i + 1).trim());
-    }
   }
   return out;
 }
