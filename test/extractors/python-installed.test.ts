@@ -2,6 +2,8 @@
 // scripts/make-binary-fixtures.sh (step "python"): Debian 12's python3-cryptography as dpkg unpacks it, and the same
 // build installed by Debian's pip into a site-packages beside pip's own wheel.
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { extractors } from '../../src/extractors/index.js';
 import { loadRuleSet } from '../../src/engine/load.js';
@@ -9,6 +11,9 @@ import { evaluate } from '../../src/engine/evaluate.js';
 import { DirVfs } from '../../src/sources/dir.js';
 import { walkAndExtract } from '../../src/walk.js';
 import { CACHE_MISSING, target } from './binary/helpers.js';
+import { openTarget } from '../../src/sources/index.js';
+import { targetOpenOptions } from '../../src/sources/image/target-facts.js';
+import { dockerArchive, rawTar, scratchDir } from '../sources/image/helpers.js';
 
 const SITE = 'lib/python3.11/site-packages';
 
@@ -38,6 +43,29 @@ describe('installed Python distributions', () => {
     assert.equal(pypi[0]!.evidence[0]!.detail, 'cryptography 38.0.4 installed by pip from a cp311-cp311-linux_x86_64 wheel');
     // the extension modules beside it are still read as binaries: this build links the system's libssl
     assert.ok(r.components.some((c) => c.name === 'openssl' && c.evidence.some((e) => e.kind === 'linked' && e.path.startsWith(`${SITE}/cryptography/`))));
+  });
+
+  it('in an image: the dist-info files beside METADATA are copied in the layer pass and kept, not re-read from the layer', async (t) => {
+    const venv = target('python/venv');
+    if (!venv) return t.skip(CACHE_MISSING);
+    const site = path.join(venv, SITE);
+    const entries = ['cryptography-38.0.4.dist-info', 'pip-23.0.1.dist-info'].flatMap((d) =>
+      readdirSync(path.join(site, d)).map((f) => ({ name: `usr/local/${SITE}/${d}/${f}`, data: readFileSync(path.join(site, d, f)) })),
+    );
+    const { dir, write } = scratchDir('python-installed');
+    const opened = await openTarget(write(dockerArchive([rawTar(entries)])), dir, targetOpenOptions(extractors));
+    const vfs = opened.image!;
+    try {
+      const r = await walkAndExtract(vfs, extractors);
+      assert.deepEqual(r.errors, []);
+      assert.deepEqual(
+        r.components.map((c) => `${c.purl} ${c.evidence[0]!.layer === vfs.facts().layers[0]!.diffId}`),
+        ['pkg:pypi/cryptography@38.0.4 true', 'pkg:pypi/pip@23.0.1 true'],
+      );
+      for (const f of ['WHEEL', 'INSTALLER']) assert.ok(vfs.localCopy(`usr/local/${SITE}/pip-23.0.1.dist-info/${f}`), `${f} kept after the walk`);
+    } finally {
+      await vfs.close();
+    }
   });
 
   it("leaves a distribution's own python3-* packages to the OS package database (no INSTALLER)", async (t) => {
