@@ -64093,6 +64093,11 @@ function normaliseScope(scope) {
 function normaliseEvidence(ev) {
   return { kind: ev.kind, path: ev.path, line: ev.line, layer: ev.layer, layerCreatedBy: ev.layerCreatedBy, removedIn: ev.removedIn, detail: ev.detail };
 }
+var MAX_INSTRUCTION = 72;
+function instructionLabel(createdBy) {
+  const s3 = createdBy.replace(/\s+/g, " ").trim().replace(/ # buildkit$/, "").replace(/^\/bin\/sh -c #\(nop\) */, "").replace(/^(?:RUN )?\/bin\/sh -c /, "RUN ");
+  return s3.length > MAX_INSTRUCTION ? `${s3.slice(0, MAX_INSTRUCTION - 1)}…` : s3;
+}
 function cleanPosix(p2) {
   const n = path19.posix.normalize(p2.replace(/\\/g, "/"));
   return n.replace(/^(\.\/)+/, "").replace(/^\/+/, "").replace(/\/+$/, "");
@@ -65065,7 +65070,10 @@ function where(t, f2) {
   const ref = fileRef(t, ev.path);
   const p2 = ref.relativeToTarget ? `${t.target.replace(/[\\/]+$/, "")}/${ref.path}` : ref.path;
   let s3 = code2(ev.line !== void 0 ? `${p2}:${ev.line}` : p2);
-  if (ev.layer) s3 += ` (layer ${code2(ev.layer.length > 19 ? ev.layer.slice(0, 19) + "…" : ev.layer)})`;
+  if (ev.layer) {
+    const made = ev.layerCreatedBy ? `, from ${code2(instructionLabel(ev.layerCreatedBy))}` : "";
+    s3 += ` (layer ${code2(ev.layer.length > 19 ? ev.layer.slice(0, 19) + "…" : ev.layer)}${made})`;
+  }
   return s3;
 }
 function component(f2) {
@@ -65185,7 +65193,10 @@ function renderText(result, options2 = {}) {
       out.push("", `  ${c[level](level)} ${c.bold(f2.ruleId)}  ${id}${scope ? c.dim(` (${scope})`) : ""}`);
       out.push(`    ${wrap(f2.message, WIDTH - 4).join("\n    ")}`);
       const ev = primaryEvidence(f2);
-      if (ev) out.push(`    ${c.dim("at")}    ${where2(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer})`) : ""}`);
+      if (ev) {
+        const made = ev.layerCreatedBy ? `, from ${instructionLabel(ev.layerCreatedBy)}` : "";
+        out.push(`    ${c.dim("at")}    ${where2(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer}${made})`) : ""}`);
+      }
       if (comp.dependencyPath && comp.dependencyPath.length) out.push(`    ${c.dim("via")}   ${comp.dependencyPath.join(" → ")}`);
       const rule = result.rules.find((r) => r.rule.id === f2.ruleId)?.rule;
       const fix = rule ? whatToDo(rule.remediation) : "";

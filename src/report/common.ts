@@ -66,6 +66,24 @@ export function normaliseEvidence(ev: Evidence): Evidence {
   return { kind: ev.kind, path: ev.path, line: ev.line, layer: ev.layer, layerCreatedBy: ev.layerCreatedBy, removedIn: ev.removedIn, detail: ev.detail };
 }
 
+/** Longest Dockerfile instruction shown in a human report; the JSON and SARIF keep it whole. */
+const MAX_INSTRUCTION = 72;
+
+/**
+ * The history entry that made an image layer as the Dockerfile instruction, for a human report: one line, without
+ * the classic builder's `/bin/sh -c #(nop) ` (its RUN lines are a bare `/bin/sh -c …`) and BuildKit's
+ * `RUN /bin/sh -c … # buildkit` wrapping, shortened with '…'.
+ */
+export function instructionLabel(createdBy: string): string {
+  const s = createdBy
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/ # buildkit$/, '')
+    .replace(/^\/bin\/sh -c #\(nop\) */, '')
+    .replace(/^(?:RUN )?\/bin\/sh -c /, 'RUN ');
+  return s.length > MAX_INSTRUCTION ? `${s.slice(0, MAX_INSTRUCTION - 1)}…` : s;
+}
+
 /** Forward slashes, no leading './' or '/', no trailing '/'. */
 function cleanPosix(p: string): string {
   const n = path.posix.normalize(p.replace(/\\/g, '/'));

@@ -1,7 +1,7 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level } from '../model/types.js';
 import { renderAssessorSection } from './assessor.js';
-import { countLevels, escapeCell, fileRef, primaryEvidence, sortFindings, whatToDo } from './common.js';
+import { countLevels, escapeCell, fileRef, instructionLabel, primaryEvidence, sortFindings, whatToDo } from './common.js';
 
 export { escapeCell };
 
@@ -49,7 +49,10 @@ function where(t: TargetResult, f: Finding): string {
   const ref = fileRef(t, ev.path);
   const p = ref.relativeToTarget ? `${t.target.replace(/[\\/]+$/, '')}/${ref.path}` : ref.path;
   let s = code(ev.line !== undefined ? `${p}:${ev.line}` : p);
-  if (ev.layer) s += ` (layer ${code(ev.layer.length > 19 ? ev.layer.slice(0, 19) + '…' : ev.layer)})`;
+  if (ev.layer) {
+    const made = ev.layerCreatedBy ? `, from ${code(instructionLabel(ev.layerCreatedBy))}` : '';
+    s += ` (layer ${code(ev.layer.length > 19 ? ev.layer.slice(0, 19) + '…' : ev.layer)}${made})`;
+  }
   return s;
 }
 

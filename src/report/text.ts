@@ -1,6 +1,6 @@
 import type { ScanResult, TargetResult } from '../model/result.js';
 import type { Finding, Level, Scope } from '../model/types.js';
-import { countLevels, fileRef, whatToDo, primaryEvidence, sortFindings, type LevelCounts } from './common.js';
+import { countLevels, fileRef, instructionLabel, whatToDo, primaryEvidence, sortFindings, type LevelCounts } from './common.js';
 
 /**
  * `--format text`: what a person reads in a terminal. Findings grouped by level (errors first), each with
@@ -79,7 +79,10 @@ export function renderText(result: ScanResult, options: TextOptions = {}): strin
       out.push('', `  ${c[level](level)} ${c.bold(f.ruleId)}  ${id}${scope ? c.dim(` (${scope})`) : ''}`);
       out.push(`    ${wrap(f.message, WIDTH - 4).join('\n    ')}`);
       const ev = primaryEvidence(f);
-      if (ev) out.push(`    ${c.dim('at')}    ${where(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer})`) : ''}`);
+      if (ev) {
+        const made = ev.layerCreatedBy ? `, from ${instructionLabel(ev.layerCreatedBy)}` : '';
+        out.push(`    ${c.dim('at')}    ${where(t, ev.path, ev.line)}${ev.layer ? c.dim(` (layer ${ev.layer}${made})`) : ''}`);
+      }
       if (comp.dependencyPath && comp.dependencyPath.length) out.push(`    ${c.dim('via')}   ${comp.dependencyPath.join(' → ')}`);
       const rule = result.rules.find((r) => r.rule.id === f.ruleId)?.rule;
       const fix = rule ? whatToDo(rule.remediation) : '';

@@ -6,6 +6,7 @@
 import type { JsonFinding, JsonReport } from '../report/json.js';
 import type { Level } from '../model/types.js';
 import { compareStrings } from '../util/compare.js';
+import { instructionLabel } from '../report/common.js';
 
 export interface TriageItem {
   /** unique within one session: target index + fingerprint */
@@ -173,7 +174,8 @@ export function detailLines(item: TriageItem, width: number): Line[] {
   out.push({ text: '', style: 'plain' });
   out.push({ text: 'Evidence', style: 'heading' });
   for (const e of f.evidence) {
-    push(`${e.kind}  ${where(item, e.path, e.line)}${e.layer ? `  layer ${e.layer}` : ''}`, 'plain', 2);
+    const made = e.layerCreatedBy ? `, from ${instructionLabel(e.layerCreatedBy)}` : '';
+    push(`${e.kind}  ${where(item, e.path, e.line)}${e.layer ? `  layer ${e.layer}${made}` : ''}`, 'plain', 2);
     push(e.detail, 'dim', 4);
   }
   if (f.dependencyPath?.length) {

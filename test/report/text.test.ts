@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { renderText } from '../../src/report/text.js';
-import { whatToDo } from '../../src/report/common.js';
+import { instructionLabel, whatToDo } from '../../src/report/common.js';
 import { repoRoot, sharedRoot, SHARED_MISSING } from '../helpers.js';
 import { LOCKFILES, sampleResult, type Sample } from './sample.js';
 
@@ -106,4 +106,17 @@ describe('text reporter', { skip: LOCKFILES ? false : SHARED_MISSING }, () => {
       assert.doesNotMatch(w, /e\.g\.$/);
     }
   });
+});
+
+test('image layers are named by the instruction that made them, as docker history records it', () => {
+  // created_by values from public images' configs (debian and redis from Docker Hub; classic builder and BuildKit)
+  const cases: Array<[string, string]> = [
+    ['/bin/sh -c #(nop) ADD file:a82014afc29e7b364ac95223b22ebafad46cc9318951a85027a49f9ce1a99461 in / ', 'ADD file:a82014afc29e7b364ac95223b22ebafad46cc9318951a85027a49f9ce1a994…'],
+    ['/bin/sh -c #(nop)  CMD ["bash"]', 'CMD ["bash"]'],
+    ['/bin/sh -c groupadd -r redis && useradd -r -g redis redis', 'RUN groupadd -r redis && useradd -r -g redis redis'],
+    ['RUN /bin/sh -c set -eux; \tgroupadd -r -g 999 redis; \tuseradd -r -g redis -u 999 redis # buildkit', 'RUN set -eux; groupadd -r -g 999 redis; useradd -r -g redis -u 999 redis'],
+    ['COPY app /app', 'COPY app /app'],
+  ];
+  for (const [createdBy, shown] of cases) assert.equal(instructionLabel(createdBy), shown, createdBy);
+  assert.ok(cases.every(([c]) => instructionLabel(c).length <= 72));
 });

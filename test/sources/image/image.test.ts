@@ -8,6 +8,9 @@ import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { scan, type ScanResult, type TargetResult } from '../../../src/index.js';
 import { renderJson } from '../../../src/report/json.js';
+import { renderText } from '../../../src/report/text.js';
+import { renderMarkdown } from '../../../src/report/markdown.js';
+import { detailLines, itemsFromReport } from '../../../src/tui/model.js';
 import { buildSarif } from '../../../src/report/sarif.js';
 import { buildCbom } from '../../../src/report/cbom.js';
 import { errorsText, jsonReportValidator } from '../../report/validators.js';
@@ -70,6 +73,17 @@ describe('image targets (debootstrap-built image)', () => {
     // OS FIPS posture: Debian's stock openssl.cnf, no provider module
     assert.equal(r!.osFips!.state, 'not-configured');
     assert.equal(ssl.properties?.osFipsPosture, 'not-configured');
+  });
+
+  it('text and Markdown reports name the layer and the instruction that made it', async (t) => {
+    if (!docker) return t.skip(IMAGES_MISSING);
+    const result = await scanned(docker, 'fips-140-3');
+    assert.match(renderText(result, { color: false }), /app\/app\/package-lock\.json:\d+ \(layer sha256:[0-9a-f]{64}, from COPY app \/app\)/);
+    assert.match(renderMarkdown(result), /`app\/app\/package-lock\.json:\d+` \(layer `sha256:[0-9a-f]{12}…`, from `COPY app \/app`\)/);
+    // the triage view's evidence lines, from the JSON report it reads
+    const items = itemsFromReport(JSON.parse(renderJson(result)));
+    const lock = items.find((it) => it.finding.evidence[0]?.path === 'app/package-lock.json')!;
+    assert.ok(detailLines(lock, 200).some((l) => /layer sha256:[0-9a-f]{64}, from COPY app \/app$/.test(l.text)));
   });
 
   it('gives the same components from the OCI layout (zstd) and the OCI tar (gzip)', async (t) => {
