@@ -62885,7 +62885,8 @@ var pythonInstalledExtractor = {
     };
     const installer = (await sibling2("INSTALLER"))?.trim().split(/\s+/)[0];
     if (!installer || OS_INSTALLERS.has(installer)) return [];
-    const meta = parseCoreMetadata(await input.vfs.readText(input.path, MAX_METADATA_BYTES));
+    const text3 = await input.vfs.readText(input.path, MAX_METADATA_BYTES);
+    const meta = parseCoreMetadata(text3);
     const name = meta.get("name");
     const version = meta.get("version");
     if (!name) throw new ParseError(`${input.path} has no Name header`);
@@ -62903,6 +62904,8 @@ var pythonInstalledExtractor = {
           {
             kind: "installed",
             path: input.path,
+            // the Name header's line: a SARIF region for the alert
+            line: lineOfHeader(text3, "Name"),
             ...input.layer ? { layer: input.layer } : {},
             detail: `${name} ${version ?? "(no version)"} installed by ${installer}${tag ? ` from a ${tag} wheel` : ""}`
           }
@@ -62912,6 +62915,13 @@ var pythonInstalledExtractor = {
     ];
   }
 };
+function lineOfHeader(text3, key) {
+  const lines = text3.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length && lines[i] !== ""; i++) {
+    if (lines[i].toLowerCase().startsWith(`${key.toLowerCase()}:`)) return i + 1;
+  }
+  return 1;
+}
 
 // src/extractors/index.ts
 function defaultExtractors(options2 = {}) {

@@ -35,7 +35,8 @@ export const pythonInstalledExtractor: Extractor = {
     };
     const installer = (await sibling('INSTALLER'))?.trim().split(/\s+/)[0];
     if (!installer || OS_INSTALLERS.has(installer)) return [];
-    const meta = parseCoreMetadata(await input.vfs.readText(input.path, MAX_METADATA_BYTES));
+    const text = await input.vfs.readText(input.path, MAX_METADATA_BYTES);
+    const meta = parseCoreMetadata(text);
     const name = meta.get('name');
     const version = meta.get('version');
     if (!name) throw new ParseError(`${input.path} has no Name header`);
@@ -54,6 +55,8 @@ export const pythonInstalledExtractor: Extractor = {
           {
             kind: 'installed',
             path: input.path,
+            // the Name header's line: a SARIF region for the alert
+            line: lineOfHeader(text, 'Name'),
             ...(input.layer ? { layer: input.layer } : {}),
             detail: `${name} ${version ?? '(no version)'} installed by ${installer}${tag ? ` from a ${tag} wheel` : ''}`,
           },
@@ -63,3 +66,12 @@ export const pythonInstalledExtractor: Extractor = {
     ];
   },
 };
+
+/** 1-based line of a header (case-insensitive, as core metadata keys are) before the description; 1 if not found. */
+function lineOfHeader(text: string, key: string): number {
+  const lines = text.split(/\r\n|\r|\n/);
+  for (let i = 0; i < lines.length && lines[i] !== ''; i++) {
+    if (lines[i]!.toLowerCase().startsWith(`${key.toLowerCase()}:`)) return i + 1;
+  }
+  return 1;
+}

@@ -25,18 +25,19 @@ describe('installed Python distributions', () => {
     assert.deepEqual(r.errors, []);
     const pypi = r.components.filter((c) => c.ecosystem === 'pypi');
     assert.deepEqual(
-      pypi.map((c) => ({ purl: c.purl, properties: c.properties, evidence: c.evidence.map((e) => `${e.kind} ${e.path}`) })),
+      pypi.map((c) => ({ purl: c.purl, properties: c.properties, evidence: c.evidence.map((e) => `${e.kind} ${e.path}:${e.line}`) })),
       [
         {
           purl: 'pkg:pypi/cryptography@38.0.4',
           // Debian's build from the sdist, as pip installed it: a wheel for this host's platform, not PyPI's manylinux one
           properties: { installer: 'pip', wheelPlatform: 'linux_x86_64' },
-          evidence: [`installed ${SITE}/cryptography-38.0.4.dist-info/METADATA`],
+          // line 2: `Name: cryptography`, after `Metadata-Version: 2.1`
+          evidence: [`installed ${SITE}/cryptography-38.0.4.dist-info/METADATA:2`],
         },
         {
           purl: 'pkg:pypi/pip@23.0.1',
           properties: { installer: 'pip', wheelPlatform: 'any' },
-          evidence: [`installed ${SITE}/pip-23.0.1.dist-info/METADATA`],
+          evidence: [`installed ${SITE}/pip-23.0.1.dist-info/METADATA:2`],
         },
       ],
     );
