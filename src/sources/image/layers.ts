@@ -29,7 +29,7 @@ const MAX_BYTES_BEING_WRITTEN = 64 * 1024 * 1024;
 /** largest file extracted from memory during the pass (IndexOptions.early); bigger ones get a temp copy */
 const EARLY_MAX_FILE_BYTES = 32 * 1024 * 1024;
 /** bytes of such files held at once (EarlyExtraction.maxBytes); past it the layer waits for extractions to end */
-const EARLY_MAX_BYTES = 96 * 1024 * 1024;
+const EARLY_MAX_BYTES = 64 * 1024 * 1024;
 
 /**
  * Layers applied in order into one path index (stereoscope's squash; OCI image-spec layer.md whiteouts), with no
