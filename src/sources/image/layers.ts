@@ -353,34 +353,35 @@ export class LayerIndex {
       settle({ components: [], errors: [{ path, message }], ok: false });
     };
     entry.on('error', (e: unknown) => fail((e as Error).message));
+    let gathering: GatheredEntry | undefined;
     const start = () => {
       if (state !== 'waiting') return;
       state = 'reading';
       this.earlyBytes += size;
-      const chunks: Buffer[] = [];
-      entry.on('data', (c: Buffer) => chunks.push(c));
-      entry.on('end', () => {
-        if (state !== 'reading') return;
-        const bytes = Buffer.concat(chunks);
-        chunks.length = 0;
-        if (bytes.length !== size) return fail(cutShort);
-        state = 'extracting';
-        const file: VfsEntry = { path, size, layer: layer.diffId };
-        early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
-          (r) => {
-            state = 'done';
-            this.freeEarly(size);
-            settle(r);
-          },
-          (e: Error) => fail(e.message),
-        );
-      });
+      gathering = gatherEntry(entry, size, cutShort);
+      gathering.bytes.then(
+        (bytes) => {
+          if (state !== 'reading') return;
+          state = 'extracting';
+          const file: VfsEntry = { path, size, layer: layer.diffId };
+          early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
+            (r) => {
+              state = 'done';
+              this.freeEarly(size);
+              settle(r);
+            },
+            (e: Error) => fail(e.message),
+          );
+        },
+        (e: Error) => fail(e.message),
+      );
     };
     pending.push({
       done: result.then(() => undefined),
       // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
       abort: () => {
-        if (state === 'waiting' || state === 'reading') fail(cutShort);
+        if (state === 'waiting') fail(cutShort);
+        else if (state === 'reading') gathering!.abort();
       },
     });
     if (!this.earlyRoomFor(size)) {
@@ -474,7 +475,12 @@ export class LayerIndex {
       };
       out.on('error', fail);
       entry.on('error', (e: unknown) => fail(e as Error));
+      // node-tar ends an entry the layer breaks off inside with fewer bytes than its header says: not a copy (the
+      // abort that follows the layer's error usually lands first, but only by timing)
+      let received = 0;
+      entry.on('data', (c: Buffer) => (received += c.length));
       out.on('close', () => {
+        if (temp.error === undefined && received !== size) temp.error = 'layer ended inside this file';
         temp.complete = temp.error === undefined;
         resolve();
       });
@@ -493,35 +499,15 @@ export class LayerIndex {
   private extractSmall(entry: ReadEntry, file: string, size: number): TempFile {
     this.bytesBeingWritten += size;
     const temp = newTempFile(file);
-    temp.done = new Promise<void>((resolve) => {
-      const chunks: Buffer[] = [];
-      let ended = false;
-      let settled = false;
-      const finish = (error?: string) => {
-        if (settled) return;
-        settled = true;
-        chunks.length = 0;
-        this.bytesBeingWritten -= size;
-        if (error === undefined) temp.complete = true;
-        else temp.error = error;
-        resolve();
-      };
-      temp.abort = () => {
-        if (!ended) finish('layer ended inside this file');
-      };
-      entry.on('error', (e: unknown) => finish((e as Error).message));
-      entry.on('data', (c: Buffer) => {
-        if (!settled) chunks.push(c);
-      });
-      entry.on('end', () => {
-        ended = true;
-        if (settled) return;
-        fs.writeFile(file, Buffer.concat(chunks)).then(
-          () => finish(),
-          (e: Error) => finish(e.message),
-        );
-      });
-    });
+    const gathering = gatherEntry(entry, size, 'layer ended inside this file');
+    temp.abort = gathering.abort;
+    temp.done = gathering.bytes
+      .then((bytes) => fs.writeFile(file, bytes))
+      .then(
+        () => void (temp.complete = true),
+        (e: Error) => void (temp.error = e.message),
+      )
+      .finally(() => (this.bytesBeingWritten -= size));
     return temp;
   }
 
@@ -590,6 +576,45 @@ export class LayerIndex {
   releaseCopy(src: FileSource | undefined): void {
     if (src) this.release(src);
   }
+}
+
+interface GatheredEntry {
+  bytes: Promise<Buffer>;
+  /** the layer broke off inside the entry: stop gathering, reject with the cut-short message */
+  abort(): void;
+}
+
+/**
+ * A tar entry's bytes gathered in memory. Only exactly the `size` bytes its header declares are a file: node-tar ends
+ * an entry the layer breaks off inside with fewer (or the stream stops and abort() is called), and either rejects
+ * with `cutShort`.
+ */
+function gatherEntry(entry: ReadEntry, size: number, cutShort: string): GatheredEntry {
+  let chunks: Buffer[] | undefined = [];
+  let reject!: (e: Error) => void;
+  const bytes = new Promise<Buffer>((resolve, fail) => {
+    reject = fail;
+    entry.on('error', (e: unknown) => {
+      chunks = undefined;
+      fail(e as Error);
+    });
+    entry.on('data', (c: Buffer) => chunks?.push(c));
+    entry.on('end', () => {
+      if (!chunks) return;
+      const all = Buffer.concat(chunks);
+      chunks = undefined;
+      if (all.length === size) resolve(all);
+      else fail(new Error(cutShort));
+    });
+  });
+  return {
+    bytes,
+    abort: () => {
+      if (!chunks) return;
+      chunks = undefined;
+      reject(new Error(cutShort));
+    },
+  };
 }
 
 /** A copy being written: `done` and `abort` are set by whoever writes it. */

@@ -4,6 +4,7 @@
 // budget, and a layer that breaks off inside such a file must give an error for it, not a hang.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { openTarget } from '../../../src/sources/index.js';
@@ -36,6 +37,20 @@ const key = (c: Component) => `${c.purl} ${c.evidence.map((e) => `${e.kind}:${e.
 // a gcc build linking the system libssl (scripts/make-binary-fixtures.sh): `linked` openssl evidence
 const linkOpenssl = target('c/bin/link-openssl');
 const staticOpenssl = target('c/bin/static-openssl');
+
+/**
+ * A docker-archive of one gzip layer cut in half (the config still names the whole tar's diff id): the gzip stream
+ * itself (the decoder fails, the entry never ends), or the tar inside a whole gzip stream (node-tar ends the entry
+ * short).
+ */
+function cutInHalf(full: Buffer, where: 'gzip' | 'tar' = 'gzip'): Buffer {
+  const gz = where === 'gzip' ? gzipSync(full) : gzipSync(full.subarray(0, Math.floor(full.length / 2)));
+  return rawTar([
+    { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['t:1'], Layers: ['l0/layer.tar'] }]) },
+    { name: 'config.json', data: JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha256(full)] }, history: [{ created_by: 'a' }] }) },
+    { name: 'l0/layer.tar', data: where === 'gzip' ? gz.subarray(0, Math.floor(gz.length / 2)) : gz },
+  ]);
+}
 
 describe('extraction during the layer pass', () => {
   it('gives the same components as copying the files out first (real debootstrap image)', async (t) => {
@@ -167,14 +182,8 @@ describe('extraction during the layer pass', () => {
       { name: 'etc/motd', data: 'hello' },
       { name: 'usr/bin/static-openssl', data: readFileSync(staticOpenssl) },
     ]);
-    const gz = gzipSync(full);
     // the gzip stream cut in half: inside the 4 MB binary
-    const cut = rawTar([
-      { name: 'manifest.json', data: JSON.stringify([{ Config: 'config.json', RepoTags: ['t:1'], Layers: ['l0/layer.tar'] }]) },
-      { name: 'config.json', data: JSON.stringify({ rootfs: { type: 'layers', diff_ids: [sha256(full)] }, history: [{ created_by: 'a' }] }) },
-      { name: 'l0/layer.tar', data: gz.subarray(0, Math.floor(gz.length / 2)) },
-    ]);
-    const r = await scanImage(write(cut), withEarly());
+    const r = await scanImage(write(cutInHalf(full)), withEarly());
     assert.equal(r.sourceErrors.length, 1);
     assert.match(r.sourceErrors[0]!.message, /layer 1 \(sha256:[0-9a-f]{64}\) truncated/);
     assert.deepEqual(
@@ -183,5 +192,31 @@ describe('extraction during the layer pass', () => {
     );
     assert.match(r.errors[0]!.message, /layer 1 .* ends inside this file; it could not be read/);
     assert.equal(r.filesExtracted - r.filesParsed, 1, "only the cut file failed");
+  });
+
+  it('copies no file a tar breaks off inside: node-tar ends it short, in memory or gathered or piped to temp', async (t) => {
+    // libssl (688 KB) is gathered in memory and written in one call, static-openssl (4.4 MB) piped to its copy
+    const libssl = target('rootfs/usr/lib/x86_64-linux-gnu/libssl.so.3');
+    if (!libssl || !staticOpenssl) return t.skip(CACHE_MISSING);
+    for (const bin of [libssl, staticOpenssl]) {
+      const name = `usr/lib/${path.basename(bin)}`;
+      const image = write(cutInHalf(rawTar([{ name: 'etc/motd', data: 'hello' }, { name, data: readFileSync(bin) }]), 'tar'));
+      // extracted in the pass: an error for the file, not components from half of it
+      const r = await scanImage(image, withEarly());
+      assert.deepEqual(
+        r.errors.map((e) => e.path),
+        [name],
+      );
+      assert.match(r.errors[0]!.message, /ends inside this file/);
+      const opened = await openTarget(image, dir, withoutEarly());
+      const vfs = opened.image!;
+      try {
+        assert.match(vfs.errors[0]!.message, /truncated/, name);
+        assert.equal(vfs.localCopy(name), undefined, `${name}: a short copy is no copy`);
+        await assert.rejects(vfs.readText(name), /ends early/, name);
+      } finally {
+        await vfs.close();
+      }
+    }
   });
 });
