@@ -28294,12 +28294,13 @@ var require_dist = __commonJS({
 // src/extractors/python-common.ts
 function parseCoreMetadata(s3) {
   const out = /* @__PURE__ */ new Map();
-  for (const line of s3.split(/\r\n|\r|\n/)) {
-    if (line === "") break;
+  const lines = s3.split(/\r\n|\r|\n/);
+  for (let n = 0; n < lines.length && lines[n] !== ""; n++) {
+    const line = lines[n];
     const i = line.indexOf(":");
     if (i > 0 && !line.startsWith(" ")) {
       const k2 = line.slice(0, i).trim().toLowerCase();
-      if (!out.has(k2)) out.set(k2, line.slice(i + 1).trim());
+      if (!out.has(k2)) out.set(k2, { value: line.slice(i + 1).trim(), line: n + 1 });
     }
   }
   return out;
@@ -28407,14 +28408,16 @@ async function readPyproject(vfs, dir, parse4) {
   if (main.length + optional2.length + dev.length === 0) return void 0;
   return { name, main, optional: optional2, dev };
 }
-var isTable;
+var isTable, isPyproject;
 var init_python_common = __esm({
   "src/extractors/python-common.ts"() {
     "use strict";
     init_purl();
     init_graph();
     init_compare();
+    init_types();
     isTable = (v2) => typeof v2 === "object" && v2 !== null && !Array.isArray(v2);
+    isPyproject = (path23) => baseName(path23) === "pyproject.toml";
   }
 });
 
@@ -39461,8 +39464,8 @@ async function readArchive(src, path23, depth, ctx, inner) {
     out.push(...java);
     for (const m2 of zip.members.filter((x) => WHEEL_METADATA.test(x.name))) {
       const h = parseCoreMetadata(await text(zip, m2, ctx, where3));
-      const name = h.get("name");
-      const version = h.get("version");
+      const name = h.get("name")?.value;
+      const version = h.get("version")?.value;
       if (!name) continue;
       out.push({
         ecosystem: "pypi",
@@ -52558,7 +52561,8 @@ var init_store = __esm({
         return createReadStream3(file);
       }
       async localFile(name) {
-        return await this.size(name) === void 0 ? void 0 : this.resolve(name);
+        const size = await this.size(name);
+        return size === void 0 ? void 0 : { path: this.resolve(name), size };
       }
     };
     TarStore = class _TarStore {
@@ -56465,6 +56469,9 @@ function haveZstdTool() {
   zstdTool ??= spawnSync("zstd", ["--version"], { stdio: "ignore" }).status === 0;
   return zstdTool;
 }
+function zstdWindowLimit(limits) {
+  return limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow;
+}
 function sniffCompression(head) {
   if (head.length >= 2 && head[0] === 31 && head[1] === 139) return "gzip";
   if (head.length >= 4 && head[0] === 40 && head[1] === 181 && head[2] === 47 && head[3] === 253) return "zstd";
@@ -56478,7 +56485,7 @@ function zstdToolError(stderr, code3, maxWindow) {
   return new Error(`zstd: ${msg}`);
 }
 async function* decodeZstdFile(file, size, limits = DEFAULT_EXPAND_LIMITS) {
-  const maxWindow = limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow;
+  const maxWindow = zstdWindowLimit(limits);
   const frames = new ZstdFrameWalker(maxWindow);
   const raw = sha256OfFile(file, (chunk) => frames.push(chunk));
   raw.catch(() => void 0);
@@ -56666,7 +56673,7 @@ var init_decompress = __esm({
         if (!this.failure) this.push(buf);
       }
       get maxWindow() {
-        return this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow;
+        return zstdWindowLimit(this.limits);
       }
       start(head) {
         this.mode = sniffCompression(head);
@@ -56795,6 +56802,33 @@ function entrySegments(name) {
 function newDir(layer) {
   return { type: "dir", layer, children: /* @__PURE__ */ new Map() };
 }
+function gatherEntry(entry, size, cutShort) {
+  let chunks = [];
+  let reject;
+  const bytes = new Promise((resolve2, fail) => {
+    reject = fail;
+    entry.on("error", (e) => {
+      chunks = void 0;
+      fail(e);
+    });
+    entry.on("data", (c) => chunks?.push(c));
+    entry.on("end", () => {
+      if (!chunks) return;
+      const all = Buffer.concat(chunks);
+      chunks = void 0;
+      if (all.length === size) resolve2(all);
+      else fail(new Error(cutShort));
+    });
+  });
+  return {
+    bytes,
+    abort: () => {
+      if (!chunks) return;
+      chunks = void 0;
+      reject(new Error(cutShort));
+    }
+  };
+}
 function newTempFile(file) {
   return { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => void 0 };
 }
@@ -56842,13 +56876,10 @@ async function streamLayer(image, layer, limits = DEFAULT_EXPAND_LIMITS, onEntry
   return d;
 }
 async function layerBytes(image, layer, where3, limits) {
-  let file;
   let raw;
   try {
-    file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : void 0;
-    if (file && sniffCompression(await readHead(file, 4)) === "zstd") {
-      return decodeZstdFile(file, (await fs11.stat(file)).size, limits);
-    }
+    const file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : void 0;
+    if (file && sniffCompression(await readHead(file.path, 4)) === "zstd") return decodeZstdFile(file.path, file.size, limits);
     raw = image.store.open(layer.blob);
   } catch (e) {
     throw new ImageError(`${where3}: ${e.message}`);
@@ -57119,34 +57150,35 @@ var init_layers = __esm({
           settle({ components: [], errors: [{ path: path23, message }], ok: false });
         };
         entry.on("error", (e) => fail(e.message));
+        let gathering;
         const start = () => {
           if (state !== "waiting") return;
           state = "reading";
           this.earlyBytes += size;
-          const chunks = [];
-          entry.on("data", (c) => chunks.push(c));
-          entry.on("end", () => {
-            if (state !== "reading") return;
-            const bytes = Buffer.concat(chunks);
-            chunks.length = 0;
-            if (bytes.length !== size) return fail(cutShort);
-            state = "extracting";
-            const file = { path: path23, size, layer: layer.diffId };
-            early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
-              (r) => {
-                state = "done";
-                this.freeEarly(size);
-                settle(r);
-              },
-              (e) => fail(e.message)
-            );
-          });
+          gathering = gatherEntry(entry, size, cutShort);
+          gathering.bytes.then(
+            (bytes) => {
+              if (state !== "reading") return;
+              state = "extracting";
+              const file = { path: path23, size, layer: layer.diffId };
+              early.extract(new MemoryFileVfs(this.image.reference, file, bytes), file).then(
+                (r) => {
+                  state = "done";
+                  this.freeEarly(size);
+                  settle(r);
+                },
+                (e) => fail(e.message)
+              );
+            },
+            (e) => fail(e.message)
+          );
         };
         pending.push({
           done: result.then(() => void 0),
           // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
           abort: () => {
-            if (state === "waiting" || state === "reading") fail(cutShort);
+            if (state === "waiting") fail(cutShort);
+            else if (state === "reading") gathering.abort();
           }
         });
         if (!this.earlyRoomFor(size)) {
@@ -57232,7 +57264,10 @@ var init_layers = __esm({
           };
           out.on("error", fail);
           entry.on("error", (e) => fail(e));
+          let received = 0;
+          entry.on("data", (c) => received += c.length);
           out.on("close", () => {
+            if (temp.error === void 0 && received !== size) temp.error = "layer ended inside this file";
             temp.complete = temp.error === void 0;
             resolve2();
           });
@@ -57250,35 +57285,12 @@ var init_layers = __esm({
       extractSmall(entry, file, size) {
         this.bytesBeingWritten += size;
         const temp = newTempFile(file);
-        temp.done = new Promise((resolve2) => {
-          const chunks = [];
-          let ended = false;
-          let settled = false;
-          const finish = (error2) => {
-            if (settled) return;
-            settled = true;
-            chunks.length = 0;
-            this.bytesBeingWritten -= size;
-            if (error2 === void 0) temp.complete = true;
-            else temp.error = error2;
-            resolve2();
-          };
-          temp.abort = () => {
-            if (!ended) finish("layer ended inside this file");
-          };
-          entry.on("error", (e) => finish(e.message));
-          entry.on("data", (c) => {
-            if (!settled) chunks.push(c);
-          });
-          entry.on("end", () => {
-            ended = true;
-            if (settled) return;
-            fs11.writeFile(file, Buffer.concat(chunks)).then(
-              () => finish(),
-              (e) => finish(e.message)
-            );
-          });
-        });
+        const gathering = gatherEntry(entry, size, "layer ended inside this file");
+        temp.abort = gathering.abort;
+        temp.done = gathering.bytes.then((bytes) => fs11.writeFile(file, bytes)).then(
+          () => void (temp.complete = true),
+          (e) => void (temp.error = e.message)
+        ).finally(() => this.bytesBeingWritten -= size);
         return temp;
       }
       /**
@@ -60967,11 +60979,12 @@ function parseComposerLock(text3, path23, options2 = {}) {
     };
   }).sort((a, b2) => compareStrings(a.name, b2.name));
 }
+var inVendor = (p2) => p2.split("/").includes("vendor");
 var composerLockExtractor = {
   name: "composer/composer.lock",
   version: 1,
-  fileRequired: (p2) => baseName(p2) === "composer.lock" && !p2.split("/").includes("vendor"),
-  alsoReads: (p2) => baseName(p2) === "composer.json" && !p2.split("/").includes("vendor"),
+  fileRequired: (p2) => baseName(p2) === "composer.lock" && !inVendor(p2),
+  alsoReads: (p2) => baseName(p2) === "composer.json" && !inVendor(p2),
   async extract(input) {
     const dir = dirName(input.path);
     const manifest = dir ? `${dir}/composer.json` : "composer.json";
@@ -60994,7 +61007,7 @@ var pdmLockExtractor = {
   name: "python/pdm.lock",
   version: 1,
   fileRequired: (path23) => baseName(path23) === "pdm.lock",
-  alsoReads: (path23) => baseName(path23) === "pyproject.toml",
+  alsoReads: isPyproject,
   async extract(input) {
     const text3 = await input.readText();
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, "pyproject.toml"));
@@ -61118,7 +61131,7 @@ var poetryLockExtractor = {
   name: "python/poetry.lock",
   version: 1,
   fileRequired: (path23) => baseName(path23) === "poetry.lock",
-  alsoReads: (path23) => baseName(path23) === "pyproject.toml",
+  alsoReads: isPyproject,
   async extract(input) {
     const text3 = stripBom(await input.readText());
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, "pyproject.toml"));
@@ -62694,8 +62707,8 @@ function rpmDbFormat(head) {
   }
   return void 0;
 }
-function readBytes(input, limit) {
-  return readStreamRange(input.vfs.createReadStream(input.path), 0, limit);
+function readBytes(input, limit, path23 = input.path) {
+  return readStreamRange(input.vfs.createReadStream(path23), 0, limit);
 }
 var requireCjs6 = createRequire6(import.meta.url);
 var sqlJs;
@@ -62797,8 +62810,7 @@ async function walBytes(input) {
 async function sqliteBeside(input) {
   const sqlite = `${dirName(input.path)}/rpmdb.sqlite`;
   if (!await input.vfs.exists(sqlite)) return false;
-  const head = await readStreamRange(input.vfs.createReadStream(sqlite), 0, 64);
-  return rpmDbFormat(head) === "sqlite";
+  return rpmDbFormat(await readBytes(input, 64, sqlite)) === "sqlite";
 }
 var rpmDbExtractor = {
   name: "os/rpmdb",
@@ -62885,13 +62897,12 @@ var pythonInstalledExtractor = {
     };
     const installer = (await sibling2("INSTALLER"))?.trim().split(/\s+/)[0];
     if (!installer || OS_INSTALLERS.has(installer)) return [];
-    const text3 = await input.vfs.readText(input.path, MAX_METADATA_BYTES);
-    const meta = parseCoreMetadata(text3);
-    const name = meta.get("name");
-    const version = meta.get("version");
+    const meta = parseCoreMetadata(await input.vfs.readText(input.path, MAX_METADATA_BYTES));
+    const name = meta.get("name")?.value;
+    const version = meta.get("version")?.value;
     if (!name) throw new ParseError(`${input.path} has no Name header`);
     const wheel = await sibling2("WHEEL");
-    const tag = wheel === void 0 ? void 0 : parseCoreMetadata(wheel).get("tag");
+    const tag = wheel === void 0 ? void 0 : parseCoreMetadata(wheel).get("tag")?.value;
     const wheelPlatform = tag?.split("-")[2];
     const properties2 = { installer, ...wheelPlatform ? { wheelPlatform } : {} };
     return [
@@ -62905,7 +62916,7 @@ var pythonInstalledExtractor = {
             kind: "installed",
             path: input.path,
             // the Name header's line: a SARIF region for the alert
-            line: lineOfHeader(text3, "Name"),
+            line: meta.get("name").line,
             ...input.layer ? { layer: input.layer } : {},
             detail: `${name} ${version ?? "(no version)"} installed by ${installer}${tag ? ` from a ${tag} wheel` : ""}`
           }
@@ -62915,13 +62926,6 @@ var pythonInstalledExtractor = {
     ];
   }
 };
-function lineOfHeader(text3, key) {
-  const lines = text3.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length && lines[i] !== ""; i++) {
-    if (lines[i].toLowerCase().startsWith(`${key.toLowerCase()}:`)) return i + 1;
-  }
-  return 1;
-}
 
 // src/extractors/index.ts
 function defaultExtractors(options2 = {}) {

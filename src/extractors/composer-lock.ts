@@ -77,11 +77,14 @@ export function parseComposerLock(text: string, path: string, options: ParseOpti
     .sort((a, b) => compareStrings(a.name, b.name));
 }
 
+/** Composer's installed dependencies (vendor/) carry their own composer.lock/json: not the project's. */
+const inVendor = (p: string) => p.split('/').includes('vendor');
+
 export const composerLockExtractor: Extractor = {
   name: 'composer/composer.lock',
   version: 1,
-  fileRequired: (p) => baseName(p) === 'composer.lock' && !p.split('/').includes('vendor'),
-  alsoReads: (p) => baseName(p) === 'composer.json' && !p.split('/').includes('vendor'),
+  fileRequired: (p) => baseName(p) === 'composer.lock' && !inVendor(p),
+  alsoReads: (p) => baseName(p) === 'composer.json' && !inVendor(p),
   async extract(input: ExtractInput): Promise<Component[]> {
     const dir = dirName(input.path);
     const manifest = dir ? `${dir}/composer.json` : 'composer.json';

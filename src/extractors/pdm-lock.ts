@@ -1,5 +1,5 @@
 import type { Component, Scope } from '../model/types.js';
-import { isTable, normalizeName, readPyproject, requirementName, toComponents, type PyPackage } from './python-common.js';
+import { isPyproject, isTable, normalizeName, readPyproject, requirementName, toComponents, type PyPackage } from './python-common.js';
 import { blockLines, parseToml, scanTomlLayout, stripBom } from './toml.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor } from './types.js';
 
@@ -14,7 +14,7 @@ export const pdmLockExtractor: Extractor = {
   name: 'python/pdm.lock',
   version: 1,
   fileRequired: (path) => baseName(path) === 'pdm.lock',
-  alsoReads: (path) => baseName(path) === 'pyproject.toml',
+  alsoReads: isPyproject,
   async extract(input: ExtractInput): Promise<Component[]> {
     const text = await input.readText();
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, 'pyproject.toml'));

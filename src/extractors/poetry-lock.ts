@@ -1,5 +1,5 @@
 import type { Component, Scope } from '../model/types.js';
-import { isTable, readPyproject, toComponents, type PyPackage } from './python-common.js';
+import { isPyproject, isTable, readPyproject, toComponents, type PyPackage } from './python-common.js';
 import { blockLines, parseToml, scanTomlLayout, stripBom } from './toml.js';
 import { baseName, dirName, ParseError, type ExtractInput, type Extractor } from './types.js';
 
@@ -15,7 +15,7 @@ export const poetryLockExtractor: Extractor = {
   name: 'python/poetry.lock',
   version: 1,
   fileRequired: (path) => baseName(path) === 'poetry.lock',
-  alsoReads: (path) => baseName(path) === 'pyproject.toml',
+  alsoReads: isPyproject,
   async extract(input: ExtractInput): Promise<Component[]> {
     const text = stripBom(await input.readText());
     const pyproject = await readPyproject(input.vfs, dirName(input.path), (t) => parseToml(t, 'pyproject.toml'));

@@ -2,21 +2,24 @@ import type { Component, Evidence, Scope } from '../model/types.js';
 import { makePurl } from '../model/purl.js';
 import { shortestPaths, type GraphNode } from './graph.js';
 import { compareStrings } from '../util/compare.js';
+import { baseName } from './types.js';
 
 /** What the Python lockfile extractors share: PEP 503 names, PEP 508 requirement names, graph → components. */
 
 /**
  * RFC 822-style headers of a core metadata file (a wheel's or an installed package's METADATA, and the WHEEL file
- * beside it): up to the blank line before the description; keys lower-cased, the first of a repeated key kept.
+ * beside it): up to the blank line before the description; keys lower-cased, the first of a repeated key kept, each
+ * with its 1-based line.
  */
-export function parseCoreMetadata(s: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of s.split(/\r\n|\r|\n/)) {
-    if (line === '') break;
+export function parseCoreMetadata(s: string): Map<string, { value: string; line: number }> {
+  const out = new Map<string, { value: string; line: number }>();
+  const lines = s.split(/\r\n|\r|\n/);
+  for (let n = 0; n < lines.length && lines[n] !== ''; n++) {
+    const line = lines[n]!;
     const i = line.indexOf(':');
     if (i > 0 && !line.startsWith(' ')) {
       const k = line.slice(0, i).trim().toLowerCase();
-      if (!out.has(k)) out.set(k, line.slice(i + 1).trim());
+      if (!out.has(k)) out.set(k, { value: line.slice(i + 1).trim(), line: n + 1 });
     }
   }
   return out;
@@ -151,6 +154,9 @@ export function lineAt(text: string, offset: number): number {
 }
 
 export const isTable = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** pyproject.toml, which the Poetry and PDM lockfile readers read beside their lockfile (Extractor.alsoReads). */
+export const isPyproject = (path: string): boolean => baseName(path) === 'pyproject.toml';
 
 /** The project's own requirements as its pyproject.toml declares them (names only). */
 export interface PyProject {

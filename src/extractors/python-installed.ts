@@ -35,13 +35,12 @@ export const pythonInstalledExtractor: Extractor = {
     };
     const installer = (await sibling('INSTALLER'))?.trim().split(/\s+/)[0];
     if (!installer || OS_INSTALLERS.has(installer)) return [];
-    const text = await input.vfs.readText(input.path, MAX_METADATA_BYTES);
-    const meta = parseCoreMetadata(text);
-    const name = meta.get('name');
-    const version = meta.get('version');
+    const meta = parseCoreMetadata(await input.vfs.readText(input.path, MAX_METADATA_BYTES));
+    const name = meta.get('name')?.value;
+    const version = meta.get('version')?.value;
     if (!name) throw new ParseError(`${input.path} has no Name header`);
     const wheel = await sibling('WHEEL');
-    const tag = wheel === undefined ? undefined : parseCoreMetadata(wheel).get('tag');
+    const tag = wheel === undefined ? undefined : parseCoreMetadata(wheel).get('tag')?.value;
     // {python tag}-{abi tag}-{platform tag} (PEP 425); the platform may be several, joined by '.'
     const wheelPlatform = tag?.split('-')[2];
     const properties: Record<string, string> = { installer, ...(wheelPlatform ? { wheelPlatform } : {}) };
@@ -56,7 +55,7 @@ export const pythonInstalledExtractor: Extractor = {
             kind: 'installed',
             path: input.path,
             // the Name header's line: a SARIF region for the alert
-            line: lineOfHeader(text, 'Name'),
+            line: meta.get('name')!.line,
             ...(input.layer ? { layer: input.layer } : {}),
             detail: `${name} ${version ?? '(no version)'} installed by ${installer}${tag ? ` from a ${tag} wheel` : ''}`,
           },
@@ -66,12 +65,3 @@ export const pythonInstalledExtractor: Extractor = {
     ];
   },
 };
-
-/** 1-based line of a header (case-insensitive, as core metadata keys are) before the description; 1 if not found. */
-function lineOfHeader(text: string, key: string): number {
-  const lines = text.split(/\r\n|\r|\n/);
-  for (let i = 0; i < lines.length && lines[i] !== ''; i++) {
-    if (lines[i]!.toLowerCase().startsWith(`${key.toLowerCase()}:`)) return i + 1;
-  }
-  return 1;
-}

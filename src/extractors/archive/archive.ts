@@ -144,8 +144,8 @@ async function readArchive(src: ByteSource, path: string, depth: number, ctx: Ct
     // Python: the wheel's own name and version
     for (const m of zip.members.filter((x) => WHEEL_METADATA.test(x.name))) {
       const h = parseCoreMetadata(await text(zip, m, ctx, where));
-      const name = h.get('name');
-      const version = h.get('version');
+      const name = h.get('name')?.value;
+      const version = h.get('version')?.value;
       if (!name) continue;
       out.push({
         ecosystem: 'pypi',

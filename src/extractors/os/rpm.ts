@@ -39,9 +39,9 @@ export function rpmDbFormat(head: Buffer): 'sqlite' | 'bdb' | 'ndb' | undefined 
   return undefined;
 }
 
-/** The file's first `limit` bytes (the caller has checked the size already). */
-function readBytes(input: ExtractInput, limit: number): Promise<Buffer> {
-  return readStreamRange(input.vfs.createReadStream(input.path), 0, limit);
+/** The first `limit` bytes of the file (or of `path` beside it); the caller has checked the size already. */
+function readBytes(input: ExtractInput, limit: number, path = input.path): Promise<Buffer> {
+  return readStreamRange(input.vfs.createReadStream(path), 0, limit);
 }
 
 /** One record of a database: its key (hnum / BDB page) for messages, and the header blob. */
@@ -178,8 +178,7 @@ async function walBytes(input: ExtractInput): Promise<number> {
 async function sqliteBeside(input: ExtractInput): Promise<boolean> {
   const sqlite = `${dirName(input.path)}/rpmdb.sqlite`;
   if (!(await input.vfs.exists(sqlite))) return false;
-  const head = await readStreamRange(input.vfs.createReadStream(sqlite), 0, 64);
-  return rpmDbFormat(head) === 'sqlite';
+  return rpmDbFormat(await readBytes(input, 64, sqlite)) === 'sqlite';
 }
 
 export const rpmDbExtractor: Extractor = {

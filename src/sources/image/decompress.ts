@@ -36,6 +36,11 @@ export const DEFAULT_EXPAND_LIMITS: ExpandLimits = {
   maxZstdWindow: 128 * 1024 ** 2,
 };
 
+/** The largest zstd window a frame may declare under these limits. */
+function zstdWindowLimit(limits: ExpandLimits): number {
+  return limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!;
+}
+
 export class BombError extends Error {}
 export class TruncatedError extends Error {}
 
@@ -169,7 +174,7 @@ export interface LayerDigests {
 
 /** Expanded bytes of one layer, checked against the bomb limits and hashed (the diff id) on their way out. */
 class Expansion {
-  readonly diffHash: Hash = createHash('sha256');
+  private readonly diffHash: Hash = createHash('sha256');
   bytes = 0;
 
   constructor(private readonly limits: ExpandLimits) {}
@@ -236,7 +241,7 @@ export class LayerDecoder extends Transform {
   }
 
   private get maxWindow(): number {
-    return this.limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!;
+    return zstdWindowLimit(this.limits);
   }
 
   private start(head: Buffer): void {
@@ -363,7 +368,7 @@ export class LayerDecoder extends Transform {
  * the backpressure: the tool waits while they are not read) and returns the digests.
  */
 export async function* decodeZstdFile(file: string, size: number, limits: ExpandLimits = DEFAULT_EXPAND_LIMITS): AsyncGenerator<Buffer, LayerDigests> {
-  const maxWindow = limits.maxZstdWindow ?? DEFAULT_EXPAND_LIMITS.maxZstdWindow!;
+  const maxWindow = zstdWindowLimit(limits);
   const frames = new ZstdFrameWalker(maxWindow);
   const raw = sha256OfFile(file, (chunk) => frames.push(chunk));
   raw.catch(() => undefined);

@@ -684,13 +684,10 @@ export async function streamLayer(
  * name (decodeZstdFile); everything else streams through a LayerDecoder.
  */
 async function layerBytes(image: ResolvedImage, layer: ImageLayer, where: string, limits: ExpandLimits): Promise<AsyncGenerator<Buffer, LayerDigests | undefined>> {
-  let file: string | undefined;
   let raw: Readable;
   try {
-    file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : undefined;
-    if (file && sniffCompression(await readHead(file, 4)) === 'zstd') {
-      return decodeZstdFile(file, (await fs.stat(file)).size, limits);
-    }
+    const file = haveZstdTool() ? await image.store.localFile?.(layer.blob) : undefined;
+    if (file && sniffCompression(await readHead(file.path, 4)) === 'zstd') return decodeZstdFile(file.path, file.size, limits);
     raw = image.store.open(layer.blob);
   } catch (e) {
     throw new ImageError(`${where}: ${(e as Error).message}`);

@@ -13,8 +13,8 @@ export interface BlobStore {
   /** whole member (small JSON documents only); fails above maxBytes */
   read(name: string, maxBytes?: number): Promise<Buffer>;
   open(name: string): Readable;
-  /** the member as a regular file on disk, where the store keeps it as one (a layout directory, a pulled image) */
-  localFile?(name: string): Promise<string | undefined>;
+  /** the member as a regular file on disk, and its size, where the store keeps it as one (a layout dir, a pulled image) */
+  localFile?(name: string): Promise<{ path: string; size: number } | undefined>;
 }
 
 /** Error in the structure of an image (missing member, bad JSON, digest mismatch). */
@@ -82,8 +82,9 @@ export class DirStore implements BlobStore {
     if (!st.isFile()) throw new ImageError(`${this.description}: ${name} is not a regular file (a symlink out of the layout is not followed)`);
     return createReadStream(file);
   }
-  async localFile(name: string): Promise<string | undefined> {
-    return (await this.size(name)) === undefined ? undefined : this.resolve(name);
+  async localFile(name: string): Promise<{ path: string; size: number } | undefined> {
+    const size = await this.size(name);
+    return size === undefined ? undefined : { path: this.resolve(name), size };
   }
 }
 
