@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import os from 'node:os';
@@ -136,3 +137,9 @@ export function ociLayoutDir(parent: string, blob: Buffer, diffId: string, compr
   );
   return root;
 }
+
+/** Whether the zstd tool is installed (make-image-fixtures.sh installs it), whatever CRYPTAUDIT_NO_ZSTD_TOOL says. */
+export const ZSTD = spawnSync('zstd', ['--version'], { stdio: 'ignore' }).status === 0;
+
+/** Bytes compressed by the zstd tool with extra `args`. */
+export const zstd = (input: Buffer, args: string[] = []): Buffer => execFileSync('zstd', ['-q', '-c', ...args], { input, maxBuffer: 1024 ** 3 });

@@ -4,30 +4,17 @@
 // zstd) cut short, a frame whose header declares a 2 GiB window (written by `zstd --long=31`), and a ratio bomb
 // (64 MiB of zeros compressed by zstd). Each is an error naming the layer, with memory bounded.
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { openTarget } from '../../../src/sources/index.js';
 import { decodeZstdFile, ZstdFrameWalker, type ExpandLimits } from '../../../src/sources/image/decompress.js';
-import { imageFixture, IMAGES_MISSING, ociLayoutDir, rawTar, readLayout, sha256 } from './helpers.js';
+import { imageFixture, IMAGES_MISSING, ociLayoutDir, rawTar, readLayout, scratchDir, sha256, ZSTD, zstd } from './helpers.js';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'cryptaudit-zstd-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir } = scratchDir('zstd');
 
-function haveZstd(): boolean {
-  try {
-    execFileSync('zstd', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-const ZSTD = haveZstd();
 const NO_TOOL = 'zstd tool not installed (scripts/make-image-fixtures.sh installs it)';
-const zstd = (input: Buffer, args: string[] = []) => execFileSync('zstd', ['-q', '-c', ...args], { input, maxBuffer: 1024 ** 3 });
 
 /** A docker-archive with one layer blob stored as given (any compression) and the diff id the config claims. */
 function archive(blob: Buffer, diffId: string): string {
