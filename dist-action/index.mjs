@@ -56804,30 +56804,24 @@ function newDir(layer) {
 }
 function gatherEntry(entry, size, cutShort) {
   let chunks = [];
-  let reject;
-  const bytes = new Promise((resolve2, fail) => {
-    reject = fail;
-    entry.on("error", (e) => {
-      chunks = void 0;
-      fail(e);
-    });
-    entry.on("data", (c) => chunks?.push(c));
-    entry.on("end", () => {
-      if (!chunks) return;
-      const all = Buffer.concat(chunks);
-      chunks = void 0;
-      if (all.length === size) resolve2(all);
-      else fail(new Error(cutShort));
-    });
+  let settleWith;
+  const bytes = new Promise((resolve2, reject) => {
+    settleWith = (outcome) => outcome instanceof Error ? reject(outcome) : resolve2(outcome);
   });
-  return {
-    bytes,
-    abort: () => {
-      if (!chunks) return;
-      chunks = void 0;
-      reject(new Error(cutShort));
-    }
+  const settle = (outcome) => {
+    const done = settleWith;
+    chunks = void 0;
+    settleWith = void 0;
+    done?.(outcome);
   };
+  entry.on("error", (e) => settle(e));
+  entry.on("data", (c) => chunks?.push(c));
+  entry.on("end", () => {
+    if (!chunks) return;
+    const all = Buffer.concat(chunks);
+    settle(all.length === size ? all : new Error(cutShort));
+  });
+  return { bytes, abort: () => settle(new Error(cutShort)) };
 }
 function newTempFile(file) {
   return { path: file, refs: 1, complete: false, done: Promise.resolve(), abort: () => void 0 };
@@ -57150,12 +57144,13 @@ var init_layers = __esm({
           settle({ components: [], errors: [{ path: path23, message }], ok: false });
         };
         entry.on("error", (e) => fail(e.message));
-        let gathering;
+        let abortGathering;
         const start = () => {
           if (state !== "waiting") return;
           state = "reading";
           this.earlyBytes += size;
-          gathering = gatherEntry(entry, size, cutShort);
+          const gathering = gatherEntry(entry, size, cutShort);
+          abortGathering = gathering.abort;
           gathering.bytes.then(
             (bytes) => {
               if (state !== "reading") return;
@@ -57178,7 +57173,7 @@ var init_layers = __esm({
           // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
           abort: () => {
             if (state === "waiting") fail(cutShort);
-            else if (state === "reading") gathering.abort();
+            else if (state === "reading") abortGathering();
           }
         });
         if (!this.earlyRoomFor(size)) {

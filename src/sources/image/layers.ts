@@ -353,12 +353,14 @@ export class LayerIndex {
       settle({ components: [], errors: [{ path, message }], ok: false });
     };
     entry.on('error', (e: unknown) => fail((e as Error).message));
-    let gathering: GatheredEntry | undefined;
+    // only the abort is kept: the pending list lives as long as the layer, and must not hold the file's bytes
+    let abortGathering: (() => void) | undefined;
     const start = () => {
       if (state !== 'waiting') return;
       state = 'reading';
       this.earlyBytes += size;
-      gathering = gatherEntry(entry, size, cutShort);
+      const gathering = gatherEntry(entry, size, cutShort);
+      abortGathering = gathering.abort;
       gathering.bytes.then(
         (bytes) => {
           if (state !== 'reading') return;
@@ -381,7 +383,7 @@ export class LayerIndex {
       // the stream broke off inside this file: nothing more comes, and there is nothing complete to extract
       abort: () => {
         if (state === 'waiting') fail(cutShort);
-        else if (state === 'reading') gathering!.abort();
+        else if (state === 'reading') abortGathering!();
       },
     });
     if (!this.earlyRoomFor(size)) {
@@ -591,30 +593,27 @@ interface GatheredEntry {
  */
 function gatherEntry(entry: ReadEntry, size: number, cutShort: string): GatheredEntry {
   let chunks: Buffer[] | undefined = [];
-  let reject!: (e: Error) => void;
-  const bytes = new Promise<Buffer>((resolve, fail) => {
-    reject = fail;
-    entry.on('error', (e: unknown) => {
-      chunks = undefined;
-      fail(e as Error);
-    });
-    entry.on('data', (c: Buffer) => chunks?.push(c));
-    entry.on('end', () => {
-      if (!chunks) return;
-      const all = Buffer.concat(chunks);
-      chunks = undefined;
-      if (all.length === size) resolve(all);
-      else fail(new Error(cutShort));
-    });
+  // the promise's resolving functions are dropped once it settles: abort() outlives the entry (a temp copy keeps
+  // it until released) and shares this scope with the entry's listeners, so holding them would hold the settled
+  // promise, and the whole file with it
+  let settleWith: ((outcome: Buffer | Error) => void) | undefined;
+  const bytes = new Promise<Buffer>((resolve, reject) => {
+    settleWith = (outcome) => (outcome instanceof Error ? reject(outcome) : resolve(outcome));
   });
-  return {
-    bytes,
-    abort: () => {
-      if (!chunks) return;
-      chunks = undefined;
-      reject(new Error(cutShort));
-    },
+  const settle = (outcome: Buffer | Error) => {
+    const done = settleWith;
+    chunks = undefined;
+    settleWith = undefined;
+    done?.(outcome);
   };
+  entry.on('error', (e: unknown) => settle(e as Error));
+  entry.on('data', (c: Buffer) => chunks?.push(c));
+  entry.on('end', () => {
+    if (!chunks) return;
+    const all = Buffer.concat(chunks);
+    settle(all.length === size ? all : new Error(cutShort));
+  });
+  return { bytes, abort: () => settle(new Error(cutShort)) };
 }
 
 /** A copy being written: `done` and `abort` are set by whoever writes it. */
